@@ -1,0 +1,1 @@
+//! Pure HR domain model of hrledger (filled in by the domain work).
