@@ -1,1 +1,17 @@
-//! Event store.
+//! hrledger's event store.
+//!
+//! The contract (see DESIGN.md): atomic, optimistic-concurrency appends to one or many streams,
+//! idempotent by command id; a gapless global log in commit order; a hash chain over every
+//! event; catch-up-then-live subscriptions. Two backends implement it: [`sqlite`] (the embedded
+//! default, one file) and [`postgres`] (shared deployments). [`EventStore`] picks one from a URL.
+
+pub mod error;
+pub mod event;
+pub mod hash;
+pub mod limits;
+
+pub use error::{InvalidAppend, StoreError, StreamPosition};
+pub use event::{
+    AppendRequest, AppendResult, ChainBreak, Digest, ExpectedVersion, Metadata, NewEvent,
+    RecordedEvent, StreamAppend, StreamVersion, Verification,
+};
