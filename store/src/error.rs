@@ -18,6 +18,11 @@ pub enum StoreError {
     /// The database schema is newer than this binary understands.
     #[error("the ledger database has schema version {found}, newer than the {supported} this hrledger build knows; upgrade hrledger before opening it")]
     SchemaTooNew { found: i64, supported: i64 },
+    /// The transaction holding this append's batch failed (e.g. the connection dropped during
+    /// COMMIT). The append may or may not be durable: re-send it with the same command id, which
+    /// returns the first result if it was.
+    #[error("the append's batch could not be committed: {0}; re-send the same command id to find out whether it was recorded")]
+    CommitFailed(String),
     /// The store's writer has stopped (e.g. the store was closed).
     #[error("the event store is closed")]
     Closed,

@@ -2,16 +2,29 @@
 //!
 //! The contract (see DESIGN.md): atomic, optimistic-concurrency appends to one or many streams,
 //! idempotent by command id; a gapless global log in commit order; a hash chain over every
-//! event; catch-up-then-live subscriptions. Two backends implement it: [`sqlite`] (the embedded
-//! default, one file) and [`postgres`] (shared deployments). [`EventStore`] picks one from a URL.
+//! event; catch-up-then-live subscriptions. Two backends implement it: `sqlite` (the embedded
+//! default, one file) and `postgres` (shared deployments). [`EventStore`] picks one from a URL.
 
 pub mod error;
 pub mod event;
 pub mod hash;
 pub mod limits;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+mod postgres;
+mod record;
+mod sqlite;
+mod store;
+mod subscribe;
+mod validate;
+mod verify;
+mod write_conn;
+mod writer;
 
 pub use error::{InvalidAppend, StoreError, StreamPosition};
 pub use event::{
     AppendRequest, AppendResult, ChainBreak, Digest, ExpectedVersion, Metadata, NewEvent,
     RecordedEvent, StreamAppend, StreamVersion, Verification,
 };
+pub use store::{Backend, EventStore};

@@ -1,0 +1,607 @@
+//! One contract suite, run against every backend: each case is `async fn case(db: &TestDb)`,
+//! instantiated for SQLite and PostgreSQL by `contract!`.
+
+mod common;
+
+use std::collections::{BTreeSet, HashSet};
+use std::time::Duration;
+
+use common::{append, event, meta, multi, part};
+use futures::StreamExt;
+use hrledger_store::testing::{exec_sql, TestDb};
+use hrledger_store::{
+    AppendRequest, AppendResult, ChainBreak, EventStore, ExpectedVersion, InvalidAppend,
+    StoreError, StreamAppend, StreamPosition, Verification,
+};
+
+macro_rules! contract {
+    ($($case:ident),* $(,)?) => {$(
+        mod $case {
+            use hrledger_store::testing::TestDb;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$case(&TestDb::sqlite().await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(db) = TestDb::postgres().await {
+                    super::$case(&db).await;
+                }
+            }
+        }
+    )*};
+}
+
+contract!(
+    round_trip,
+    reads_page_and_filter,
+    race,
+    conflict,
+    idempotency,
+    multi_stream_all_or_nothing,
+    failing_request_does_not_fail_its_batch,
+    bad_input,
+    tamper_payload,
+    tamper_delete,
+    subscribe_goes_live,
+    schema_too_new,
+    close_refuses_appends,
+);
+
+async fn open(db: &TestDb) -> EventStore {
+    EventStore::open(db.url()).await.expect("open the store")
+}
+
+async fn round_trip(db: &TestDb) {
+    let store = open(db).await;
+    assert_eq!(store.head().await.unwrap(), 0);
+    assert_eq!(store.digest().await.unwrap(), None);
+    let request = multi(vec![
+        part("transfer-1", ExpectedVersion::NoStream, 1),
+        part("employee-1", ExpectedVersion::Any, 2),
+    ]);
+    let result = store.append(request.clone()).await.unwrap();
+    assert_eq!((result.first_position, result.last_position), (1, 3));
+    assert_eq!(
+        store.stream_version("employee-1").await.unwrap(),
+        StreamPosition::At(1)
+    );
+    assert_eq!(
+        store.stream_version("nobody").await.unwrap(),
+        StreamPosition::NoStream
+    );
+    let all = store.read_all(0, 100).await.unwrap();
+    assert_eq!(all.len(), 3);
+    for (e, position) in all.iter().zip(1..) {
+        assert_eq!(e.position, position);
+        assert_eq!(
+            e.recorded_at, result.recorded_at,
+            "one clock reading per append"
+        );
+        assert_eq!(e.metadata, request.metadata);
+        assert_eq!(e.event_id.get_version_num(), 7);
+    }
+    assert_eq!(all[0].data, request.streams[0].events[0].data);
+    assert_eq!(
+        all[2].effective_date,
+        request.streams[1].events[1].effective_date
+    );
+    let digest = store.digest().await.unwrap().expect("a digest");
+    assert_eq!((digest.position, digest.hash), (3, all[2].hash));
+    let reopened = reopen(store, db).await;
+    assert_eq!(
+        reopened.read_all(0, 100).await.unwrap(),
+        all,
+        "round-trips exactly"
+    );
+    assert_eq!(
+        reopened.verify(1, None).await.unwrap(),
+        Verification::Intact {
+            checked: 3,
+            last: Some(digest)
+        }
+    );
+}
+
+async fn reopen(store: EventStore, db: &TestDb) -> EventStore {
+    store.close().await;
+    open(db).await
+}
+
+async fn reads_page_and_filter(db: &TestDb) {
+    let store = open(db).await;
+    store
+        .append(append("a", ExpectedVersion::NoStream, 5))
+        .await
+        .unwrap();
+    store
+        .append(append("b", ExpectedVersion::NoStream, 5))
+        .await
+        .unwrap();
+    let from_three = store.read_stream("a", 3).await.unwrap();
+    assert_eq!(
+        from_three.iter().map(|e| e.version).collect::<Vec<_>>(),
+        [3, 4]
+    );
+    let page = store.read_all(4, 3).await.unwrap();
+    assert_eq!(
+        page.iter().map(|e| e.position).collect::<Vec<_>>(),
+        [5, 6, 7]
+    );
+    assert!(store.read_stream("none", 0).await.unwrap().is_empty());
+    assert!(store.read_all(10, 10).await.unwrap().is_empty());
+}
+
+const RACE_WRITERS: u64 = 8;
+const RACE_APPENDS_PER_WRITER: u64 = 150;
+
+/// Writers on one or two stores (two pools and writers, like two processes, on PostgreSQL)
+/// append while a subscriber tails the log: it sees every event once, in order, gap-free.
+async fn race(db: &TestDb) {
+    let first = open(db).await;
+    let second = if db.is_postgres() {
+        open(db).await
+    } else {
+        first.clone()
+    };
+    let mut tail = first.subscribe_all(0);
+    let writers: Vec<_> = (0..RACE_WRITERS)
+        .map(|w| {
+            let store = if w % 2 == 0 {
+                first.clone()
+            } else {
+                second.clone()
+            };
+            tokio::spawn(race_writer(store, w))
+        })
+        .collect();
+    let mut written = BTreeSet::new();
+    for w in writers {
+        written.extend(w.await.unwrap());
+    }
+    let total = written.len() as u64;
+    assert!(total >= 2000, "thousands of events: {total}");
+    let mut seen = Vec::new();
+    while (seen.len() as u64) < total {
+        let next = tokio::time::timeout(Duration::from_secs(20), tail.next()).await;
+        seen.push(
+            next.expect("the tail keeps up")
+                .expect("stream open")
+                .unwrap()
+                .position,
+        );
+    }
+    assert_eq!(
+        seen,
+        (1..=total).collect::<Vec<_>>(),
+        "in order, no gap, no repeat"
+    );
+    assert_eq!(
+        written,
+        seen.into_iter().collect(),
+        "exactly what the writers got back"
+    );
+    let extra = tokio::time::timeout(Duration::from_millis(300), tail.next()).await;
+    assert!(extra.is_err(), "nothing beyond what was written");
+    assert!(
+        matches!(first.verify(1, None).await.unwrap(), Verification::Intact { checked, .. } if checked == total)
+    );
+}
+
+/// Appends 1–3 events per command to its own streams; returns every position it was given.
+async fn race_writer(store: EventStore, writer: u64) -> Vec<u64> {
+    let mut positions = Vec::new();
+    for i in 0..RACE_APPENDS_PER_WRITER {
+        let count = 1 + (i % 3);
+        let stream = format!("employee-{writer}-{}", i % 5);
+        let r = store
+            .append(append(&stream, ExpectedVersion::Any, count))
+            .await
+            .unwrap();
+        assert_eq!(r.last_position - r.first_position + 1, count);
+        positions.extend(r.first_position..=r.last_position);
+    }
+    positions
+}
+
+async fn conflict(db: &TestDb) {
+    let store = open(db).await;
+    store
+        .append(append("case-1", ExpectedVersion::NoStream, 1))
+        .await
+        .unwrap();
+    let contenders: Vec<_> = (0..8)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .append(append("case-1", ExpectedVersion::Exact(0), 1))
+                    .await
+            })
+        })
+        .collect();
+    let mut wins = 0;
+    for c in contenders {
+        match c.await.unwrap() {
+            Ok(_) => wins += 1,
+            Err(StoreError::Conflict {
+                stream,
+                expected,
+                actual,
+            }) => {
+                assert_eq!(
+                    (stream.as_str(), expected),
+                    ("case-1", ExpectedVersion::Exact(0))
+                );
+                assert_eq!(actual, StreamPosition::At(1));
+            }
+            Err(other) => panic!("expected a conflict, got {other}"),
+        }
+    }
+    assert_eq!(wins, 1);
+    assert_eq!(store.read_stream("case-1", 0).await.unwrap().len(), 2);
+    assert_eq!(store.head().await.unwrap(), 2);
+}
+
+async fn idempotency(db: &TestDb) {
+    let store = open(db).await;
+    let request = append("s", ExpectedVersion::NoStream, 2);
+    let first = store.append(request.clone()).await.unwrap();
+    // A re-send replays the first result even though NoStream no longer holds.
+    assert_eq!(store.append(request).await.unwrap(), first);
+    assert_eq!(store.head().await.unwrap(), 2);
+
+    let request = append("t", ExpectedVersion::Any, 3);
+    let sends: Vec<_> = (0..10)
+        .map(|_| {
+            let (store, request) = (store.clone(), request.clone());
+            tokio::spawn(async move { store.append(request).await.unwrap() })
+        })
+        .collect();
+    let mut results = HashSet::new();
+    for s in sends {
+        results.insert(serde_json::to_string(&s.await.unwrap()).unwrap());
+    }
+    assert_eq!(results.len(), 1, "every send gets the same result");
+    assert_eq!(store.head().await.unwrap(), 5, "stored once");
+    assert_eq!(store.read_stream("t", 0).await.unwrap().len(), 3);
+}
+
+async fn multi_stream_all_or_nothing(db: &TestDb) {
+    let store = open(db).await;
+    store
+        .append(append("a", ExpectedVersion::NoStream, 1))
+        .await
+        .unwrap();
+    store
+        .append(append("b", ExpectedVersion::NoStream, 1))
+        .await
+        .unwrap();
+    let stale = multi(vec![
+        part("a", ExpectedVersion::Exact(0), 2),
+        part("c", ExpectedVersion::NoStream, 2),
+        part("b", ExpectedVersion::Exact(5), 1),
+    ]);
+    let err = store.append(stale).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { ref stream, .. } if stream == "b"),
+        "{err}"
+    );
+    assert_eq!(store.head().await.unwrap(), 2);
+    assert_eq!(
+        store.stream_version("a").await.unwrap(),
+        StreamPosition::At(0)
+    );
+    assert_eq!(
+        store.stream_version("c").await.unwrap(),
+        StreamPosition::NoStream
+    );
+    let ok = store
+        .append(multi(vec![
+            part("a", ExpectedVersion::Exact(0), 2),
+            part("b", ExpectedVersion::Exact(0), 1),
+        ]))
+        .await
+        .unwrap();
+    assert_eq!((ok.first_position, ok.last_position), (3, 5));
+    assert_eq!(
+        store.stream_version("a").await.unwrap(),
+        StreamPosition::At(2)
+    );
+}
+
+/// A big append keeps the writer busy so the next requests queue up and share one batch:
+/// conflicting and replayed requests in it must not fail the good ones.
+async fn failing_request_does_not_fail_its_batch(db: &TestDb) {
+    let store = open(db).await;
+    store
+        .append(append("taken", ExpectedVersion::NoStream, 1))
+        .await
+        .unwrap();
+    let big = tokio::spawn({
+        let store = store.clone();
+        async move {
+            store
+                .append(append("bulk", ExpectedVersion::NoStream, 5000))
+                .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let good: Vec<AppendRequest> = (0..10)
+        .map(|i| append(&format!("g{i}"), ExpectedVersion::NoStream, 2))
+        .collect();
+    let mut requests = good.clone();
+    requests.push(append("taken", ExpectedVersion::NoStream, 1));
+    requests.push(good[0].clone()); // the same command again, in the same batch
+    let results = futures::future::join_all(requests.into_iter().map(|r| store.append(r))).await;
+    big.await.unwrap().unwrap();
+    let ok: Vec<&AppendResult> = results[..10].iter().map(|r| r.as_ref().unwrap()).collect();
+    assert!(matches!(results[10], Err(StoreError::Conflict { .. })));
+    assert_eq!(
+        results[11].as_ref().unwrap(),
+        ok[0],
+        "a replay, not a second write"
+    );
+    let batches: HashSet<_> = ok.iter().map(|r| r.recorded_at).collect();
+    assert!(
+        batches.len() < ok.len(),
+        "the requests were group-committed"
+    );
+    assert_eq!(store.head().await.unwrap(), 1 + 5000 + 20);
+    assert!(matches!(
+        store.verify(1, None).await.unwrap(),
+        Verification::Intact { .. }
+    ));
+}
+
+async fn bad_input(db: &TestDb) {
+    let store = open(db).await;
+    store
+        .append(append("s", ExpectedVersion::NoStream, 1))
+        .await
+        .unwrap();
+    let too_big =
+        serde_json::json!({ "text": "x".repeat(hrledger_store::limits::MAX_EVENT_BYTES) });
+    let cases: Vec<(AppendRequest, InvalidAppend)> = vec![
+        (multi(vec![]), InvalidAppend::NoEvents),
+        (
+            append("", ExpectedVersion::Any, 1),
+            InvalidAppend::EmptyStreamName,
+        ),
+        (
+            append(&"n".repeat(201), ExpectedVersion::Any, 1),
+            InvalidAppend::StreamNameTooLong("n".repeat(201)),
+        ),
+        (
+            multi(vec![
+                part("d", ExpectedVersion::Any, 1),
+                part("d", ExpectedVersion::Any, 1),
+            ]),
+            InvalidAppend::DuplicateStream("d".into()),
+        ),
+        (
+            with_body(too_big),
+            InvalidAppend::EventTooLarge {
+                stream: "s".into(),
+                bytes: hrledger_store::limits::MAX_EVENT_BYTES + 11,
+            },
+        ),
+        (
+            with_body(serde_json::json!([1, 2])),
+            InvalidAppend::BodyNotAnObject {
+                stream: "s".into(),
+                found: "an array",
+            },
+        ),
+        (
+            with_body(serde_json::json!("text")),
+            InvalidAppend::BodyNotAnObject {
+                stream: "s".into(),
+                found: "a string",
+            },
+        ),
+        (with_type(""), InvalidAppend::EmptyEventType),
+        (with_actor(" "), InvalidAppend::EmptyActor),
+        (
+            append("s", ExpectedVersion::Any, 20_001),
+            InvalidAppend::TooManyEvents(20_001),
+        ),
+    ];
+    for (request, expected) in cases {
+        match store.append(request).await {
+            Err(StoreError::Invalid(found)) => assert_eq!(found, expected),
+            other => panic!("expected {expected:?}, got {other:?}"),
+        }
+    }
+    for expected in [ExpectedVersion::Exact(1), ExpectedVersion::Exact(99)] {
+        let err = store.append(append("s", expected, 1)).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Conflict {
+                    actual: StreamPosition::At(0),
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+    let err = store
+        .append(append("fresh", ExpectedVersion::Exact(0), 1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                actual: StreamPosition::NoStream,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(store.head().await.unwrap(), 1, "nothing written");
+}
+
+fn with_body(data: serde_json::Value) -> AppendRequest {
+    let mut e = event(0);
+    e.data = data;
+    AppendRequest::single("s", ExpectedVersion::Any, vec![e], meta())
+}
+
+fn with_type(event_type: &str) -> AppendRequest {
+    let mut e = event(0);
+    e.event_type = event_type.into();
+    AppendRequest::single("s", ExpectedVersion::Any, vec![e], meta())
+}
+
+fn with_actor(actor: &str) -> AppendRequest {
+    let mut request = append("s", ExpectedVersion::Any, 1);
+    request.metadata.actor = actor.into();
+    request
+}
+
+/// Twenty events `{"n": 0..19}` over four streams.
+async fn twenty_events(store: &EventStore) {
+    for s in 0..4 {
+        let events = (0..5).map(|i| event(s * 5 + i)).collect();
+        let request = AppendRequest {
+            metadata: meta(),
+            streams: vec![StreamAppend {
+                stream: format!("s{s}"),
+                expected: ExpectedVersion::Any,
+                events,
+            }],
+        };
+        store.append(request).await.unwrap();
+    }
+}
+
+async fn tamper_payload(db: &TestDb) {
+    let store = open(db).await;
+    twenty_events(&store).await;
+    // Position 8 holds {"n":7,...}: change one digit.
+    let changed = exec_sql(
+        &store.backend(),
+        r#"UPDATE events SET data = replace(data, '"n":7', '"n":8') WHERE position = 8"#,
+    )
+    .await
+    .unwrap();
+    assert_eq!(changed, 1);
+    match store.verify(1, None).await.unwrap() {
+        Verification::Broken {
+            position: 8,
+            problem: ChainBreak::HashMismatch { stored, computed },
+        } => assert_ne!(stored, computed),
+        other => panic!("expected a hash mismatch at 8, got {other:?}"),
+    }
+    assert!(matches!(
+        store.verify(1, Some(7)).await.unwrap(),
+        Verification::Intact { checked: 7, .. }
+    ));
+    assert!(matches!(
+        store.verify(9, None).await.unwrap(),
+        Verification::Intact { checked: 12, .. }
+    ));
+    let err = store.read_all(7, 1).await.unwrap()[0].data["n"].clone();
+    assert_eq!(err, 8, "reads show the altered row; only verify can tell");
+}
+
+async fn tamper_delete(db: &TestDb) {
+    let store = open(db).await;
+    twenty_events(&store).await;
+    exec_sql(&store.backend(), "DELETE FROM events WHERE position = 12")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.verify(1, None).await.unwrap(),
+        Verification::Broken {
+            position: 12,
+            problem: ChainBreak::MissingPosition {
+                expected: 12,
+                found: 13
+            }
+        }
+    );
+    exec_sql(&store.backend(), "DELETE FROM events WHERE position >= 12")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.verify(1, None).await.unwrap(),
+        Verification::Broken {
+            position: 12,
+            problem: ChainBreak::MissingPosition {
+                expected: 12,
+                found: 0
+            }
+        },
+        "removing the newest events is caught by the recorded head"
+    );
+}
+
+async fn subscribe_goes_live(db: &TestDb) {
+    let store = open(db).await;
+    store
+        .append(append("s", ExpectedVersion::Any, 2))
+        .await
+        .unwrap();
+    let mut sub = store.subscribe_all(1);
+    let caught_up = sub.next().await.unwrap().unwrap();
+    assert_eq!(caught_up.position, 2);
+    let writer = store.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        writer
+            .append(append("s", ExpectedVersion::Any, 1))
+            .await
+            .unwrap();
+    });
+    let live = tokio::time::timeout(Duration::from_secs(2), sub.next()).await;
+    assert_eq!(
+        live.expect("woken by the commit")
+            .unwrap()
+            .unwrap()
+            .position,
+        3
+    );
+    let mut watch = store.head_watch();
+    assert_eq!(*watch.borrow_and_update(), 3);
+}
+
+async fn schema_too_new(db: &TestDb) {
+    let store = open(db).await;
+    let checksum = if db.is_postgres() {
+        r"'\x00'::bytea"
+    } else {
+        "X'00'"
+    };
+    let future = format!(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99990101000000, 'from a newer hrledger', TRUE, {checksum}, 0)"
+    );
+    exec_sql(&store.backend(), &future).await.unwrap();
+    store.close().await;
+    match EventStore::open(db.url()).await {
+        Err(StoreError::SchemaTooNew { found, supported }) => {
+            assert_eq!(found, 99990101000000);
+            assert!(supported >= 1 && supported < found);
+        }
+        Err(other) => panic!("expected SchemaTooNew, got {other}"),
+        Ok(_) => panic!("a newer schema must be refused"),
+    }
+}
+
+async fn close_refuses_appends(db: &TestDb) {
+    let store = open(db).await;
+    store
+        .append(append("s", ExpectedVersion::Any, 1))
+        .await
+        .unwrap();
+    store.close().await;
+    assert!(matches!(
+        store.append(append("s", ExpectedVersion::Any, 1)).await,
+        Err(StoreError::Closed)
+    ));
+}
