@@ -15,6 +15,7 @@ pub struct Scenario {
 pub fn given(events: impl IntoIterator<Item = LedgerEvent>) -> Scenario {
     let mut states = BTreeMap::new();
     for e in events {
+        assert_round_trips(&e);
         let stream = e.stream();
         let s = states
             .remove(&stream)
@@ -53,6 +54,7 @@ impl Outcome {
                 e.event_type()
             );
         }
+        out.iter().for_each(|(_, e)| assert_round_trips(e));
         out.into_iter().map(|(_, e)| e).collect()
     }
 
@@ -84,4 +86,13 @@ impl Outcome {
             }
         }
     }
+}
+
+/// Every event a test gives or produces goes through the codec and must come back unchanged.
+pub fn assert_round_trips(e: &LedgerEvent) {
+    let stored = e.to_stored();
+    assert_eq!(stored.event_type, e.event_type());
+    let back = LedgerEvent::from_stored(&stored.event_type, stored.schema_version, &stored.data)
+        .unwrap_or_else(|err| panic!("{} does not decode: {err}", e.event_type()));
+    assert_eq!(&back, e);
 }
