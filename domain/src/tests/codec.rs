@@ -7,7 +7,10 @@ use super::harness::assert_round_trips;
 use crate::codec::{current_version, kind_of_type};
 use crate::employee::{Event as EmpEvent, *};
 use crate::ledger::LedgerEvent;
-use crate::{appointment, consultation, displacement, mediation, organisation, programme, transfer, DecodeError};
+use crate::{
+    appointment, consultation, displacement, mediation, organisation, programme, transfer,
+    DecodeError,
+};
 
 fn all_types() -> Vec<&'static str> {
     [
@@ -54,37 +57,112 @@ fn employment_started_v1_is_upcast_with_the_start_date_as_continuous_service() {
         "effective_date": "2018-09-03"
     });
     let e = LedgerEvent::from_stored("EmploymentStarted", 1, &v1).unwrap();
-    let LedgerEvent::Employee(EmpEvent::EmploymentStarted(s)) = &e else { panic!("{e:?}") };
+    let LedgerEvent::Employee(EmpEvent::EmploymentStarted(s)) = &e else {
+        panic!("{e:?}")
+    };
     assert_eq!(s.continuous_service_date, d(2018, 9, 3));
     // Re-encoding writes the current version; v1 data is never rewritten in place.
-    assert_eq!(e.to_stored().schema_version, current_version("EmploymentStarted"));
+    assert_eq!(
+        e.to_stored().schema_version,
+        current_version("EmploymentStarted")
+    );
     // A v2 event keeps its own continuous service date.
     let mut v2 = v1.clone();
     v2["continuous_service_date"] = json!("2009-01-01");
-    let LedgerEvent::Employee(EmpEvent::EmploymentStarted(s)) = LedgerEvent::from_stored("EmploymentStarted", 2, &v2).unwrap() else { panic!() };
+    let LedgerEvent::Employee(EmpEvent::EmploymentStarted(s)) =
+        LedgerEvent::from_stored("EmploymentStarted", 2, &v2).unwrap()
+    else {
+        panic!()
+    };
     assert_eq!(s.continuous_service_date, d(2009, 1, 1));
 }
 
 #[test]
 fn decode_errors_are_typed() {
     let data = json!({});
-    assert_eq!(LedgerEvent::from_stored("Nope", 1, &data), Err(DecodeError::UnknownEventType("Nope".into())));
-    assert!(matches!(LedgerEvent::from_stored("EmploymentStarted", 3, &data), Err(DecodeError::UnsupportedVersion { version: 3, current: 2, .. })));
-    assert!(matches!(LedgerEvent::from_stored("TransferCompleted", 1, &data), Err(DecodeError::Malformed { .. })));
+    assert_eq!(
+        LedgerEvent::from_stored("Nope", 1, &data),
+        Err(DecodeError::UnknownEventType("Nope".into()))
+    );
+    assert!(matches!(
+        LedgerEvent::from_stored("EmploymentStarted", 3, &data),
+        Err(DecodeError::UnsupportedVersion {
+            version: 3,
+            current: 2,
+            ..
+        })
+    ));
+    assert!(matches!(
+        LedgerEvent::from_stored("TransferCompleted", 1, &data),
+        Err(DecodeError::Malformed { .. })
+    ));
 }
 
 #[test]
 fn employee_events_round_trip() {
     let id = uid(1);
     let samples: Vec<EmpEvent> = vec![
-        PersonalDetailsCorrected { employee_id: id, personal: person("A"), reason: n("typo"), effective_date: d(2025, 1, 1) }.into(),
-        AssignmentChanged { employee_id: id, assignment: assignment("A2"), reason: n("x"), case_id: Some(uid(9)), effective_date: d(2025, 1, 1) }.into(),
-        TermsVaried { employee_id: id, description: n("x"), reason: VariationReason::CollectiveAgreement { no_less_favourable: true }, linked_transfer: None, effective_date: d(2025, 1, 1) }.into(),
-        PayProtectionApplied { employee_id: id, protected_grade: band(crate::AfcBand::B8a), until: None, policy_reference: "P".into(), case_id: None, effective_date: d(2025, 1, 1) }.into(),
-        PayProtectionEnded { employee_id: id, reason: n("x"), effective_date: d(2025, 1, 1) }.into(),
-        EmploymentEnded { employee_id: id, employer_code: "X".into(), reason: LeavingReason::Redundancy, effective_date: d(2025, 1, 1) }.into(),
-        EmployeeReleasedFromTransfer { employee_id: id, transfer_id: TRANSFER, reason: n("x"), effective_date: d(2025, 1, 1) }.into(),
-        EmploymentEndedByObjection { employee_id: id, transfer_id: TRANSFER, employer_code: "X".into(), effective_date: d(2025, 1, 1) }.into(),
+        PersonalDetailsCorrected {
+            employee_id: id,
+            personal: person("A"),
+            reason: n("typo"),
+            effective_date: d(2025, 1, 1),
+        }
+        .into(),
+        AssignmentChanged {
+            employee_id: id,
+            assignment: assignment("A2"),
+            reason: n("x"),
+            case_id: Some(uid(9)),
+            effective_date: d(2025, 1, 1),
+        }
+        .into(),
+        TermsVaried {
+            employee_id: id,
+            description: n("x"),
+            reason: VariationReason::CollectiveAgreement {
+                no_less_favourable: true,
+            },
+            linked_transfer: None,
+            effective_date: d(2025, 1, 1),
+        }
+        .into(),
+        PayProtectionApplied {
+            employee_id: id,
+            protected_grade: band(crate::AfcBand::B8a),
+            until: None,
+            policy_reference: "P".into(),
+            case_id: None,
+            effective_date: d(2025, 1, 1),
+        }
+        .into(),
+        PayProtectionEnded {
+            employee_id: id,
+            reason: n("x"),
+            effective_date: d(2025, 1, 1),
+        }
+        .into(),
+        EmploymentEnded {
+            employee_id: id,
+            employer_code: "X".into(),
+            reason: LeavingReason::Redundancy,
+            effective_date: d(2025, 1, 1),
+        }
+        .into(),
+        EmployeeReleasedFromTransfer {
+            employee_id: id,
+            transfer_id: TRANSFER,
+            reason: n("x"),
+            effective_date: d(2025, 1, 1),
+        }
+        .into(),
+        EmploymentEndedByObjection {
+            employee_id: id,
+            transfer_id: TRANSFER,
+            employer_code: "X".into(),
+            effective_date: d(2025, 1, 1),
+        }
+        .into(),
     ];
     for s in samples {
         assert_round_trips(&LedgerEvent::Employee(s));

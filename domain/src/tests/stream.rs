@@ -10,7 +10,10 @@ fn stream_ids_format_parse_and_kind() {
     assert_eq!(StreamId::parse(s.as_str()).unwrap(), s);
     let org = StreamId::organisation("15M");
     assert_eq!(org.to_string(), "organisation-15M");
-    assert_eq!(StreamId::parse("organisation-15M").unwrap().kind(), AggregateKind::Organisation);
+    assert_eq!(
+        StreamId::parse("organisation-15M").unwrap().kind(),
+        AggregateKind::Organisation
+    );
     for (s, k) in [
         (StreamId::employee(id), AggregateKind::Employee),
         (StreamId::programme(id), AggregateKind::Programme),
@@ -26,10 +29,23 @@ fn stream_ids_format_parse_and_kind() {
 
 #[test]
 fn bad_stream_ids_are_refused_also_when_deserialized() {
-    for bad in ["", "transfer", "transfer-xyz", "widget-1", "organisation-a b"] {
-        assert_eq!(StreamId::parse(bad).unwrap_err().code(), "INVALID_COMMAND", "{bad}");
+    for bad in [
+        "",
+        "transfer",
+        "transfer-xyz",
+        "widget-1",
+        "organisation-a b",
+    ] {
+        assert_eq!(
+            StreamId::parse(bad).unwrap_err().code(),
+            "INVALID_COMMAND",
+            "{bad}"
+        );
     }
     let ok: StreamId = serde_json::from_str(&format!("\"employee-{}\"", uid(1))).unwrap();
-    assert_eq!(serde_json::to_string(&ok).unwrap(), format!("\"employee-{}\"", uid(1)));
+    assert_eq!(
+        serde_json::to_string(&ok).unwrap(),
+        format!("\"employee-{}\"", uid(1))
+    );
     assert!(serde_json::from_str::<StreamId>("\"employee-nope\"").is_err());
 }
