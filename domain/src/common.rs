@@ -127,13 +127,6 @@ pub fn ensure_open(status: CaseStatus, what: &str) -> Result<(), DomainError> {
     }
 }
 
-/// The state of a case aggregate before its opening event, or the record after it.
-pub fn existing<'a, T>(state: &'a Option<T>, stream: impl ToString) -> Result<&'a T, DomainError> {
-    state
-        .as_ref()
-        .ok_or_else(|| DomainError::not_found(stream, "the case has not been opened"))
-}
-
 /// Refuses a creation command on a stream that already has its opening event.
 pub fn ensure_new<T>(state: &Option<T>, stream: impl ToString) -> Result<(), DomainError> {
     match state {

@@ -365,7 +365,11 @@ pub fn decide(state: &State, cmd: Command, _clock: &Clock) -> Result<Vec<Event>,
     }
     let rec = state.record(employee_id)?;
     let event: Event = match cmd {
-        Command::RegisterEmployee { .. } => unreachable!("handled above"),
+        Command::RegisterEmployee { .. } => {
+            return Err(DomainError::AlreadyExists {
+                stream: StreamId::employee(employee_id).to_string(),
+            })
+        }
         Command::CorrectPersonalDetails {
             personal,
             reason,
