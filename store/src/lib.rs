@@ -12,6 +12,7 @@ pub mod limits;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+mod command_log;
 mod postgres;
 mod record;
 mod sqlite;

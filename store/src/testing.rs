@@ -49,19 +49,27 @@ impl TestDb {
             println!("skipped: {PG_URL_VAR} not set");
             return None;
         };
+        Some(TestDb::postgres_at(&server_url).await)
+    }
+
+    /// A fresh database on the PostgreSQL server at `server_url` (e.g. for benchmarks).
+    pub async fn postgres_at(server_url: &str) -> TestDb {
         let name = format!("hrledger_test_{}", Uuid::new_v4().simple());
-        let mut admin = PgConnection::connect(&server_url)
+        let mut admin = PgConnection::connect(server_url)
             .await
-            .unwrap_or_else(|e| panic!("connect to {PG_URL_VAR}: {e}"));
+            .unwrap_or_else(|e| panic!("connect to the PostgreSQL server: {e}"));
         sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
             .execute(&mut admin)
             .await
             .expect("create the test database");
         let _ = admin.close().await;
-        Some(TestDb {
-            url: with_database(&server_url, &name),
-            kind: Kind::Postgres { server_url, name },
-        })
+        TestDb {
+            url: with_database(server_url, &name),
+            kind: Kind::Postgres {
+                server_url: server_url.to_owned(),
+                name,
+            },
+        }
     }
 
     /// The URL to open the database with (`EventStore::open`).

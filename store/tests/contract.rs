@@ -10,7 +10,7 @@ use common::{append, event, meta, multi, part};
 use futures::StreamExt;
 use hrledger_store::testing::{exec_sql, TestDb};
 use hrledger_store::{
-    AppendRequest, AppendResult, ChainBreak, EventStore, ExpectedVersion, InvalidAppend,
+    AppendRequest, AppendResult, ChainBreak, EventStore, ExpectedVersion, InvalidAppend, NewEvent,
     StoreError, StreamAppend, StreamPosition, Verification,
 };
 
@@ -402,7 +402,10 @@ async fn bad_input(db: &TestDb) {
                 found: "a string",
             },
         ),
-        (with_type(""), InvalidAppend::EmptyEventType),
+        (
+            with_event(|e| e.event_type.clear()),
+            InvalidAppend::EmptyEventType,
+        ),
         (with_actor(" "), InvalidAppend::EmptyActor),
         (
             append("s", ExpectedVersion::Any, 20_001),
@@ -445,16 +448,15 @@ async fn bad_input(db: &TestDb) {
     assert_eq!(store.head().await.unwrap(), 1, "nothing written");
 }
 
-fn with_body(data: serde_json::Value) -> AppendRequest {
+/// One event on stream `s`, altered by `change`.
+fn with_event(change: impl FnOnce(&mut NewEvent)) -> AppendRequest {
     let mut e = event(0);
-    e.data = data;
+    change(&mut e);
     AppendRequest::single("s", ExpectedVersion::Any, vec![e], meta())
 }
 
-fn with_type(event_type: &str) -> AppendRequest {
-    let mut e = event(0);
-    e.event_type = event_type.into();
-    AppendRequest::single("s", ExpectedVersion::Any, vec![e], meta())
+fn with_body(data: serde_json::Value) -> AppendRequest {
+    with_event(|e| e.data = data)
 }
 
 fn with_actor(actor: &str) -> AppendRequest {

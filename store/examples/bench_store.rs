@@ -1,0 +1,306 @@
+//! Event store throughput, each figure beside the raw engine limit measured in the same run.
+//!
+//! Run with `scripts/bench.sh store` (release mode). Prints one JSON line per figure and
+//! backend. PostgreSQL is measured when `HRLEDGER_BENCH_PG_URL` or `HRLEDGER_TEST_PG_URL` is
+//! set (in a database of its own, dropped afterwards). The raw limit is plain INSERTs into a
+//! table identical to `events` (same columns, keys and indexes) with no ledger logic, or for
+//! `verify`, SHA-256 over the same canonical bytes with no database.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use hrledger_store::hash::{ChainedFields, GENESIS};
+use hrledger_store::testing::TestDb;
+use hrledger_store::{
+    AppendRequest, Backend, EventStore, ExpectedVersion, Metadata, NewEvent, RecordedEvent,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+const SEQUENTIAL: usize = 200;
+const WRITERS: usize = 8;
+const PER_WRITER: usize = 100;
+const BATCHES: usize = 200;
+const BATCH: usize = 100;
+
+#[tokio::main]
+async fn main() {
+    let sqlite = TestDb::sqlite().await;
+    bench_backend(&sqlite).await;
+    let pg =
+        std::env::var("HRLEDGER_BENCH_PG_URL").or_else(|_| std::env::var("HRLEDGER_TEST_PG_URL"));
+    if let Ok(server) = pg {
+        let db = TestDb::postgres_at(&server).await;
+        bench_backend(&db).await;
+    }
+}
+
+async fn bench_backend(db: &TestDb) {
+    let store = EventStore::open(db.url()).await.expect("open");
+    let raw = RawTable::create(store.backend()).await;
+    let name = db.backend_name();
+
+    let seq = rate(SEQUENTIAL, sequential(&store)).await;
+    let raw_seq = rate(SEQUENTIAL, raw.commits(1, SEQUENTIAL, 1)).await;
+    report("append_sequential", name, seq, raw_seq, "");
+
+    let conc = rate(WRITERS * PER_WRITER, concurrent(&store)).await;
+    let raw_conc = rate(WRITERS * PER_WRITER, raw.commits(WRITERS, PER_WRITER, 1)).await;
+    report(
+        "append_concurrent_8",
+        name,
+        conc,
+        raw_conc,
+        &format!(",\"vs_sequential\":{:.2}", conc / seq),
+    );
+
+    let batched = rate(BATCHES * BATCH, batches(&store)).await;
+    let raw_batched = rate(BATCHES * BATCH, raw.commits(1, BATCHES, BATCH)).await;
+    report("append_batch_100", name, batched, raw_batched, "");
+
+    let head = store.head().await.unwrap() as usize;
+    let (replay, events) = timed(replay_all(&store)).await;
+    let raw_replay = rate(head, raw.select_events()).await;
+    report("read_all", name, head as f64 / replay, raw_replay, "");
+
+    let verify = rate(head, async { store.verify(1, None).await.unwrap() }).await;
+    let raw_verify = rate(head, async { hash_only(&events) }).await;
+    report("verify", name, verify, raw_verify, "");
+    store.close().await;
+}
+
+fn report(bench: &str, backend: &str, ours: f64, raw: f64, extra: &str) {
+    println!(
+        "{{\"bench\":\"{bench}\",\"backend\":\"{backend}\",\"events_per_s\":{ours:.0},\
+         \"raw_limit_events_per_s\":{raw:.0},\"ratio\":{:.3}{extra}}}",
+        ours / raw
+    );
+}
+
+async fn timed<T>(work: impl std::future::Future<Output = T>) -> (f64, T) {
+    let started = Instant::now();
+    let out = work.await;
+    (started.elapsed().as_secs_f64(), out)
+}
+
+async fn rate<T>(events: usize, work: impl std::future::Future<Output = T>) -> f64 {
+    let (secs, _) = timed(work).await;
+    events as f64 / secs
+}
+
+fn meta() -> Metadata {
+    Metadata {
+        command_id: Uuid::now_v7(),
+        correlation_id: Uuid::now_v7(),
+        causation_id: None,
+        actor: "bench".into(),
+        actor_role: "hr_adviser".into(),
+        reason: "benchmark".into(),
+    }
+}
+
+/// A staff-record-sized event body (~200 bytes).
+fn body(n: usize) -> serde_json::Value {
+    json!({"employee_id": Uuid::now_v7(), "assignment": format!("A{n:08}"), "band": "6",
+           "fte": 0.8, "cost_centre": "CC-4410", "employer": "ORG-NEW", "n": n})
+}
+
+fn events(count: usize) -> Vec<NewEvent> {
+    (0..count)
+        .map(|n| NewEvent {
+            event_type: "StaffRecordChanged".into(),
+            schema_version: 1,
+            data: body(n),
+            effective_date: NaiveDate::from_ymd_opt(2025, 4, 1).unwrap(),
+        })
+        .collect()
+}
+
+fn request(stream: String, count: usize) -> AppendRequest {
+    AppendRequest::single(stream, ExpectedVersion::Any, events(count), meta())
+}
+
+async fn sequential(store: &EventStore) {
+    for i in 0..SEQUENTIAL {
+        store
+            .append(request(format!("seq-{}", i % 50), 1))
+            .await
+            .unwrap();
+    }
+}
+
+async fn concurrent(store: &EventStore) {
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                for i in 0..PER_WRITER {
+                    store
+                        .append(request(format!("conc-{w}-{}", i % 10), 1))
+                        .await
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.await.unwrap();
+    }
+}
+
+async fn batches(store: &EventStore) {
+    for i in 0..BATCHES {
+        store
+            .append(request(format!("batch-{}", i % 20), BATCH))
+            .await
+            .unwrap();
+    }
+}
+
+async fn replay_all(store: &EventStore) -> Vec<RecordedEvent> {
+    let mut all = Vec::new();
+    loop {
+        let page = store.read_all(all.len() as u64, 1000).await.unwrap();
+        if page.is_empty() {
+            return all;
+        }
+        all.extend(page);
+    }
+}
+
+/// The hashing work of `verify` alone, over the same events, with no database.
+fn hash_only(events: &[RecordedEvent]) -> [u8; 32] {
+    let mut prev = GENESIS;
+    for e in events {
+        let data = serde_json::to_string(&e.data).unwrap();
+        let date = e.effective_date.format("%Y-%m-%d").to_string();
+        prev = ChainedFields {
+            position: e.position,
+            stream: &e.stream,
+            version: e.version,
+            event_id: e.event_id,
+            event_type: &e.event_type,
+            schema_version: e.schema_version,
+            effective_date: &date,
+            recorded_at_micros: e.recorded_at.timestamp_micros(),
+            command_id: e.metadata.command_id,
+            correlation_id: e.metadata.correlation_id,
+            causation_id: e.metadata.causation_id,
+            actor: &e.metadata.actor,
+            actor_role: &e.metadata.actor_role,
+            reason: &e.metadata.reason,
+            data: &data,
+        }
+        .chain_hash(&prev);
+    }
+    prev
+}
+
+/// `raw_events`: the same columns, keys and indexes as `events`, written with plain INSERTs.
+struct RawTable {
+    backend: Backend,
+    next_position: Arc<AtomicI64>,
+}
+
+macro_rules! on_pool {
+    ($backend:expr, $p:ident => $body:expr) => {
+        match $backend {
+            Backend::Sqlite($p) => $body,
+            Backend::Postgres($p) => $body,
+        }
+    };
+}
+
+const RAW_COLUMNS: &str = "position, stream, version, event_id, event_type, schema_version, \
+    data, effective_date, recorded_at_us, command_id, correlation_id, causation_id, actor, \
+    actor_role, reason, hash";
+
+impl RawTable {
+    async fn create(backend: Backend) -> RawTable {
+        let ddl = match &backend {
+            Backend::Postgres(_) => {
+                "CREATE TABLE raw_events (LIKE events INCLUDING ALL)".to_owned()
+            }
+            Backend::Sqlite(pool) => {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT sql FROM sqlite_master WHERE tbl_name = 'events' AND sql IS NOT NULL",
+                )
+                .fetch_all(pool)
+                .await
+                .unwrap();
+                rows.into_iter()
+                    .map(|(sql,)| sql.replace("events", "raw_events") + ";")
+                    .collect::<String>()
+            }
+        };
+        on_pool!(&backend, p => sqlx::raw_sql(&ddl).execute(p).await.map(|_| ()).unwrap());
+        RawTable {
+            backend,
+            next_position: Arc::new(AtomicI64::new(1)),
+        }
+    }
+
+    /// `writers` tasks, each committing `commits` transactions of one `rows`-row INSERT.
+    async fn commits(&self, writers: usize, commits: usize, rows: usize) {
+        let tasks: Vec<_> = (0..writers)
+            .map(|_| {
+                let (backend, next) = (self.backend.clone(), Arc::clone(&self.next_position));
+                tokio::spawn(async move {
+                    for _ in 0..commits {
+                        let first = next.fetch_add(rows as i64, Ordering::Relaxed);
+                        raw_insert(&backend, first, rows).await;
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+    }
+
+    async fn select_events(&self) -> usize {
+        let sql = format!("SELECT {RAW_COLUMNS} FROM events ORDER BY position");
+        on_pool!(&self.backend, p => sqlx::query(&sql).fetch_all(p).await.unwrap().len())
+    }
+}
+
+/// One autocommitted multi-row INSERT of `rows` event-shaped rows.
+async fn raw_insert(backend: &Backend, first: i64, rows: usize) {
+    let placeholders: Vec<String> = (0..rows)
+        .map(|r| {
+            let cols: Vec<String> = (1..=16).map(|c| format!("${}", r * 16 + c)).collect();
+            format!("({})", cols.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO raw_events ({RAW_COLUMNS}) VALUES {}",
+        placeholders.join(", ")
+    );
+    let date = NaiveDate::from_ymd_opt(2025, 4, 1).unwrap();
+    on_pool!(backend, p => {
+        let mut q = sqlx::query(&sql);
+        for i in 0..rows {
+            let position = first + i as i64;
+            q = q
+                .bind(position)
+                .bind(format!("raw-{position}"))
+                .bind(0i64)
+                .bind(Uuid::now_v7())
+                .bind("StaffRecordChanged")
+                .bind(1i64)
+                .bind(body(i).to_string())
+                .bind(date)
+                .bind(0i64)
+                .bind(Uuid::now_v7())
+                .bind(Uuid::now_v7())
+                .bind(None::<Uuid>)
+                .bind("bench")
+                .bind("hr_adviser")
+                .bind("benchmark")
+                .bind(vec![0u8; 32]);
+        }
+        q.execute(p).await.unwrap();
+    });
+}
