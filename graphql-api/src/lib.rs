@@ -1,0 +1,20 @@
+//! hrledger's GraphQL API: async-graphql on axum.
+//!
+//! HR advisers issue typed commands and read cases; payroll integrators read staff records
+//! (now or as of a date) and follow the change feed; auditors read history and verify the
+//! ledger. Every request carries a bearer token ([`auth`]) whose name and role become the actor
+//! of the commands it issues.
+//!
+//! Layout: [`auth`] tokens, [`error`] coded GraphQL errors, [`schema`] queries, mutations and
+//! subscriptions, [`http`] the axum router, [`metrics`] Prometheus counters, [`server`] the
+//! process around them.
+
+pub mod auth;
+pub mod error;
+pub mod http;
+pub mod metrics;
+pub mod schema;
+pub mod server;
+
+pub use http::{router, AppState, Limits};
+pub use server::{serve, Server, ServerConfig, ServerError};
