@@ -332,3 +332,25 @@ fn kind_of(s: &AggregateState) -> &'static str {
         AggregateState::Mediation(_) => "mediation",
     }
 }
+
+/// Lets callers write `transfer::Command::CompleteTransfer { .. }.into()`.
+macro_rules! ledger_command_from {
+    ($($module:ident => $variant:ident),+ $(,)?) => {
+        $(impl From<crate::$module::Command> for LedgerCommand {
+            fn from(c: crate::$module::Command) -> Self {
+                LedgerCommand::$variant(c)
+            }
+        })+
+    };
+}
+
+ledger_command_from! {
+    organisation => Organisation,
+    employee => Employee,
+    programme => Programme,
+    transfer => Transfer,
+    consultation => Consultation,
+    appointment => Appointment,
+    displacement => Displacement,
+    mediation => Mediation,
+}

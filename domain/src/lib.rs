@@ -21,6 +21,7 @@ pub mod related;
 pub mod rules;
 pub mod stream;
 pub mod transfer;
+pub mod view;
 
 #[cfg(test)]
 mod tests;

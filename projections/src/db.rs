@@ -1,0 +1,85 @@
+//! The read-model database: the same database as the ledger (SQLite file or PostgreSQL).
+//!
+//! Read-model SQL is written once, in the dialect both engines share (`$n` parameters,
+//! `ON CONFLICT`, text dates), and run on either pool through the [`on_pool!`] and [`on_tx!`]
+//! macros, which expand the same code for each backend's native driver.
+
+use hrledger_store::Backend;
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+/// A handle on the read-model tables.
+#[derive(Clone, Debug)]
+pub enum ReadDb {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl From<Backend> for ReadDb {
+    fn from(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite(pool) => ReadDb::Sqlite(pool),
+            Backend::Postgres(pool) => ReadDb::Postgres(pool),
+        }
+    }
+}
+
+/// An open read-model transaction.
+pub enum ReadTx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$pool` bound to the backend's native pool.
+#[macro_export]
+macro_rules! on_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::ReadDb::Sqlite($pool) => $body,
+            $crate::db::ReadDb::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's native connection.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::db::ReadTx::Sqlite(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+            $crate::db::ReadTx::Postgres(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+impl ReadDb {
+    pub async fn begin(&self) -> Result<ReadTx, sqlx::Error> {
+        Ok(match self {
+            ReadDb::Sqlite(pool) => ReadTx::Sqlite(pool.begin().await?),
+            ReadDb::Postgres(pool) => ReadTx::Postgres(pool.begin().await?),
+        })
+    }
+}
+
+impl ReadTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            ReadTx::Sqlite(t) => t.commit().await,
+            ReadTx::Postgres(t) => t.commit().await,
+        }
+    }
+}
+
+/// Dates and times as read models store them (see the migration's header).
+pub fn date_text(date: chrono::NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+pub fn time_text(time: chrono::DateTime<chrono::Utc>) -> String {
+    time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}

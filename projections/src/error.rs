@@ -1,0 +1,13 @@
+use hrledger_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    #[error("event store: {0}")]
+    Store(#[from] StoreError),
+    #[error("read-model database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("event at position {position} cannot be read: {detail}")]
+    Unreadable { position: u64, detail: String },
+    #[error("read model is corrupt: {0}")]
+    Corrupt(String),
+}

@@ -1,0 +1,21 @@
+//! hrledger's read models and the runner that keeps them up to date.
+//!
+//! A [`Projector`] consumes the global log in order and, per batch, updates every read model in
+//! the same transaction as its checkpoint. Read models are derived from the domain's folded
+//! aggregate states, so what an event means is decided once, in the domain.
+
+mod apply;
+mod audit_trail;
+mod cases;
+pub mod checkpoint;
+pub mod db;
+mod error;
+pub mod queries;
+mod runner;
+mod staff_record;
+mod states;
+pub mod tables;
+
+pub use db::ReadDb;
+pub use error::ProjectionError;
+pub use runner::{Projector, Until};

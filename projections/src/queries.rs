@@ -1,0 +1,509 @@
+//! Read-side queries over the read models, shared by the API and the CLI.
+//!
+//! Lists are keyset-paginated (`after` = the last key of the previous page) so a page is a
+//! single index range scan however deep the client pages.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::Row;
+
+use crate::db::{date_text, time_text, ReadDb};
+use crate::{on_pool, ProjectionError};
+
+/// A current staff record, as payroll and advisers read it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StaffRecordView {
+    pub employee_id: String,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub ni_number: Option<String>,
+    pub employer_code: Option<String>,
+    pub assignment_number: Option<String>,
+    pub position_code: Option<String>,
+    pub job_title: Option<String>,
+    pub staff_group: Option<String>,
+    pub band: Option<String>,
+    pub pay_point: Option<String>,
+    pub fte: Option<f64>,
+    pub cost_centre: Option<String>,
+    pub location: Option<String>,
+    pub start_date: Option<String>,
+    pub continuous_service_date: Option<String>,
+    pub status: String,
+    pub protected_terms: Value,
+    pub open_cases: Value,
+    pub last_position: u64,
+}
+
+const STAFF_COLUMNS: &str = "employee_id, given_name, family_name, ni_number, employer_code, \
+    assignment_number, position_code, job_title, staff_group, band, pay_point, fte, cost_centre, \
+    location, start_date, continuous_service_date, status, protected_terms, open_cases, last_position";
+
+macro_rules! staff_from_row {
+    ($r:expr) => {
+        StaffRecordView {
+            employee_id: $r.try_get("employee_id")?,
+            given_name: $r.try_get("given_name")?,
+            family_name: $r.try_get("family_name")?,
+            ni_number: $r.try_get("ni_number")?,
+            employer_code: $r.try_get("employer_code")?,
+            assignment_number: $r.try_get("assignment_number")?,
+            position_code: $r.try_get("position_code")?,
+            job_title: $r.try_get("job_title")?,
+            staff_group: $r.try_get("staff_group")?,
+            band: $r.try_get("band")?,
+            pay_point: $r.try_get("pay_point")?,
+            fte: $r.try_get("fte")?,
+            cost_centre: $r.try_get("cost_centre")?,
+            location: $r.try_get("location")?,
+            start_date: $r.try_get("start_date")?,
+            continuous_service_date: $r.try_get("continuous_service_date")?,
+            status: $r.try_get("status")?,
+            protected_terms: json_cell($r.try_get("protected_terms")?),
+            open_cases: json_cell($r.try_get("open_cases")?),
+            last_position: $r.try_get::<i64, _>("last_position")? as u64,
+        }
+    };
+}
+
+fn json_cell(text: String) -> Value {
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+pub async fn staff_record(
+    db: &ReadDb,
+    employee_id: &str,
+) -> Result<Option<StaffRecordView>, ProjectionError> {
+    let sql = format!("SELECT {STAFF_COLUMNS} FROM staff_records WHERE employee_id = $1");
+    Ok(on_pool!(db, pool => {
+        match sqlx::query(&sql).bind(employee_id).fetch_optional(pool).await? {
+            Some(r) => Some(staff_from_row!(r)),
+            None => None,
+        }
+    }))
+}
+
+/// Staff records of one employer (or all), ordered by employee id, after a cursor.
+pub async fn staff_records(
+    db: &ReadDb,
+    employer_code: Option<&str>,
+    after: Option<&str>,
+    first: usize,
+) -> Result<Vec<StaffRecordView>, ProjectionError> {
+    let sql = format!(
+        "SELECT {STAFF_COLUMNS} FROM staff_records WHERE ($1 IS NULL OR employer_code = $1) \
+         AND employee_id > $2 ORDER BY employee_id LIMIT $3"
+    );
+    Ok(on_pool!(db, pool => {
+        let rows = sqlx::query(&sql)
+            .bind(employer_code)
+            .bind(after.unwrap_or(""))
+            .bind(first as i64)
+            .fetch_all(pool)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(staff_from_row!(r));
+        }
+        out
+    }))
+}
+
+/// The record as it was true on `as_of` (effective date), as the ledger knew it at `known_at`
+/// (default: now). `None` when the employee had no record on that date or was unknown then.
+pub async fn staff_record_as_of(
+    db: &ReadDb,
+    employee_id: &str,
+    as_of: NaiveDate,
+    known_at: Option<DateTime<Utc>>,
+) -> Result<Option<StaffVersion>, ProjectionError> {
+    let day = date_text(as_of);
+    let known = known_at.map(time_text);
+    let sql = "SELECT valid_from, valid_to, recorded_from, recorded_from_time, record \
+        FROM staff_record_versions WHERE employee_id = $1 AND valid_from <= $2 \
+        AND (valid_to IS NULL OR valid_to > $2) \
+        AND (($3 IS NULL AND recorded_to IS NULL) OR \
+             ($3 IS NOT NULL AND recorded_from_time <= $3 AND (recorded_to_time IS NULL OR recorded_to_time > $3))) \
+        ORDER BY recorded_from DESC LIMIT 1";
+    Ok(on_pool!(db, pool => {
+        match sqlx::query(sql).bind(employee_id).bind(&day).bind(known.as_deref()).fetch_optional(pool).await? {
+            Some(r) => Some(StaffVersion {
+                employee_id: employee_id.to_string(),
+                valid_from: r.try_get("valid_from")?,
+                valid_to: r.try_get("valid_to")?,
+                recorded_from_position: r.try_get::<i64, _>("recorded_from")? as u64,
+                recorded_from_time: r.try_get("recorded_from_time")?,
+                record: json_cell(r.try_get("record")?),
+            }),
+            None => None,
+        }
+    }))
+}
+
+/// One period of a staff record's history, as known from `recorded_from_*` on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StaffVersion {
+    pub employee_id: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    pub recorded_from_position: u64,
+    pub recorded_from_time: String,
+    /// The pay-relevant fields in force in that period.
+    pub record: Value,
+}
+
+/// One row of the payroll change feed; `position` is its cursor.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StaffChange {
+    pub position: u64,
+    pub employee_id: String,
+    pub change_kind: String,
+    pub effective_date: String,
+    pub recorded_at: String,
+    pub changes: Value,
+}
+
+pub async fn staff_changes(
+    db: &ReadDb,
+    after: u64,
+    first: usize,
+) -> Result<Vec<StaffChange>, ProjectionError> {
+    let sql = "SELECT position, employee_id, change_kind, effective_date, recorded_at, changes \
+        FROM staff_changes WHERE position > $1 ORDER BY position LIMIT $2";
+    Ok(on_pool!(db, pool => {
+        let rows = sqlx::query(sql).bind(after as i64).bind(first as i64).fetch_all(pool).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(StaffChange {
+                position: r.try_get::<i64, _>("position")? as u64,
+                employee_id: r.try_get("employee_id")?,
+                change_kind: r.try_get("change_kind")?,
+                effective_date: r.try_get("effective_date")?,
+                recorded_at: r.try_get("recorded_at")?,
+                changes: json_cell(r.try_get("changes")?),
+            });
+        }
+        out
+    }))
+}
+
+/// A case as advisers list it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseView {
+    pub case_id: String,
+    pub kind: String,
+    pub status: String,
+    pub programme_id: Option<String>,
+    pub title: String,
+    pub organisations: Value,
+    pub key_dates: Value,
+    pub counts: Value,
+    pub next_deadline: Option<String>,
+    pub opened_on: String,
+    pub last_position: u64,
+}
+
+const CASE_COLUMNS: &str = "c.case_id, c.kind, c.status, COALESCE(c.programme_id, l.programme_id) AS programme_id, \
+    c.title, c.organisations, c.key_dates, c.summary, c.next_deadline, c.opened_on, c.last_position";
+
+macro_rules! case_from_row {
+    ($r:expr) => {
+        CaseView {
+            case_id: $r.try_get("case_id")?,
+            kind: $r.try_get("kind")?,
+            status: $r.try_get("status")?,
+            programme_id: $r.try_get("programme_id")?,
+            title: $r.try_get("title")?,
+            organisations: json_cell($r.try_get("organisations")?),
+            key_dates: json_cell($r.try_get("key_dates")?),
+            counts: json_cell($r.try_get("summary")?),
+            next_deadline: $r.try_get("next_deadline")?,
+            opened_on: $r.try_get("opened_on")?,
+            last_position: $r.try_get::<i64, _>("last_position")? as u64,
+        }
+    };
+}
+
+/// Filters for [`cases`].
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub programme_id: Option<String>,
+}
+
+pub async fn cases(
+    db: &ReadDb,
+    filter: &CaseFilter,
+    after: Option<&str>,
+    first: usize,
+) -> Result<Vec<CaseView>, ProjectionError> {
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases c LEFT JOIN case_programme_links l ON l.case_id = c.case_id \
+         WHERE ($1 IS NULL OR c.kind = $1) AND ($2 IS NULL OR c.status = $2) \
+         AND ($3 IS NULL OR COALESCE(c.programme_id, l.programme_id) = $3) AND c.case_id > $4 \
+         ORDER BY c.case_id LIMIT $5"
+    );
+    Ok(on_pool!(db, pool => {
+        let rows = sqlx::query(&sql)
+            .bind(filter.kind.as_deref())
+            .bind(filter.status.as_deref())
+            .bind(filter.programme_id.as_deref())
+            .bind(after.unwrap_or(""))
+            .bind(first as i64)
+            .fetch_all(pool)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(case_from_row!(r));
+        }
+        out
+    }))
+}
+
+pub async fn case(db: &ReadDb, case_id: &str) -> Result<Option<CaseView>, ProjectionError> {
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases c LEFT JOIN case_programme_links l ON l.case_id = c.case_id \
+         WHERE c.case_id = $1"
+    );
+    Ok(on_pool!(db, pool => {
+        match sqlx::query(&sql).bind(case_id).fetch_optional(pool).await? {
+            Some(r) => Some(case_from_row!(r)),
+            None => None,
+        }
+    }))
+}
+
+/// A statutory deadline with its status on the day asked about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeadlineView {
+    pub deadline_id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub rule: String,
+    pub description: String,
+    pub due_date: String,
+    /// `met`, `missed` (late or not done by the due date), `at_risk` (due within
+    /// [`AT_RISK_DAYS`] and not done) or `upcoming`.
+    pub status: String,
+    pub met_on: Option<String>,
+    pub employees: u64,
+    pub exposure_pence: Option<u64>,
+    pub exposure_note: Option<String>,
+}
+
+/// A deadline not yet met within this many days is at risk.
+pub const AT_RISK_DAYS: u64 = 14;
+
+/// The status is worked out on `today`, not stored: a deadline slides from upcoming to at risk to
+/// missed as days pass, without any event.
+const DEADLINE_STATUS: &str = "CASE WHEN met_on IS NOT NULL AND met_on <= due_date THEN 'met' \
+    WHEN met_on IS NOT NULL THEN 'missed' \
+    WHEN due_date < $1 THEN 'missed' \
+    WHEN due_date <= $2 THEN 'at_risk' ELSE 'upcoming' END";
+
+pub async fn deadlines(
+    db: &ReadDb,
+    today: NaiveDate,
+    status: Option<&str>,
+    due_before: Option<NaiveDate>,
+    case_id: Option<&str>,
+    after: Option<&str>,
+    first: usize,
+) -> Result<Vec<DeadlineView>, ProjectionError> {
+    let sql = format!(
+        "SELECT * FROM (SELECT deadline_id, case_id, kind, rule, description, due_date, met_on, employees, \
+         exposure_pence, exposure_note, {DEADLINE_STATUS} AS status FROM deadlines) d \
+         WHERE ($3 IS NULL OR d.status = $3) AND ($4 IS NULL OR d.due_date < $4) \
+         AND ($5 IS NULL OR d.case_id = $5) AND d.deadline_id > $6 ORDER BY d.deadline_id LIMIT $7"
+    );
+    let soon = today + chrono::Days::new(AT_RISK_DAYS);
+    Ok(on_pool!(db, pool => {
+        let rows = sqlx::query(&sql)
+            .bind(date_text(today))
+            .bind(date_text(soon))
+            .bind(status)
+            .bind(due_before.map(date_text))
+            .bind(case_id)
+            .bind(after.unwrap_or(""))
+            .bind(first as i64)
+            .fetch_all(pool)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(DeadlineView {
+                deadline_id: r.try_get("deadline_id")?,
+                case_id: r.try_get("case_id")?,
+                kind: r.try_get("kind")?,
+                rule: r.try_get("rule")?,
+                description: r.try_get("description")?,
+                due_date: r.try_get("due_date")?,
+                status: r.try_get("status")?,
+                met_on: r.try_get("met_on")?,
+                employees: r.try_get::<i64, _>("employees")? as u64,
+                exposure_pence: r.try_get::<Option<i64>, _>("exposure_pence")?.map(|p| p as u64),
+                exposure_note: r.try_get("exposure_note")?,
+            });
+        }
+        out
+    }))
+}
+
+/// One audit-trail entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub position: u64,
+    pub stream: String,
+    pub event_type: String,
+    pub case_id: Option<String>,
+    pub actor: String,
+    pub actor_role: String,
+    pub reason: String,
+    pub command_id: String,
+    pub effective_date: String,
+    pub recorded_at: String,
+}
+
+/// Filters for [`audit_trail`]; times are RFC 3339.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub employee_id: Option<String>,
+    pub case_id: Option<String>,
+    pub actor: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+pub async fn audit_trail(
+    db: &ReadDb,
+    filter: &AuditFilter,
+    after: u64,
+    first: usize,
+) -> Result<Vec<AuditEntry>, ProjectionError> {
+    let sql = "SELECT a.position, a.stream, a.event_type, a.case_id, a.actor, a.actor_role, a.reason, \
+        a.command_id, a.effective_date, a.recorded_at FROM audit_trail a \
+        WHERE ($1 IS NULL OR a.position IN (SELECT position FROM audit_employees WHERE employee_id = $1)) \
+        AND ($2 IS NULL OR a.case_id = $2) AND ($3 IS NULL OR a.actor = $3) \
+        AND ($4 IS NULL OR a.recorded_at >= $4) AND ($5 IS NULL OR a.recorded_at <= $5) \
+        AND a.position > $6 ORDER BY a.position LIMIT $7";
+    Ok(on_pool!(db, pool => {
+        let rows = sqlx::query(sql)
+            .bind(filter.employee_id.as_deref())
+            .bind(filter.case_id.as_deref())
+            .bind(filter.actor.as_deref())
+            .bind(filter.from.map(time_text))
+            .bind(filter.to.map(time_text))
+            .bind(after as i64)
+            .bind(first as i64)
+            .fetch_all(pool)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(AuditEntry {
+                position: r.try_get::<i64, _>("position")? as u64,
+                stream: r.try_get("stream")?,
+                event_type: r.try_get("event_type")?,
+                case_id: r.try_get("case_id")?,
+                actor: r.try_get("actor")?,
+                actor_role: r.try_get("actor_role")?,
+                reason: r.try_get("reason")?,
+                command_id: r.try_get("command_id")?,
+                effective_date: r.try_get("effective_date")?,
+                recorded_at: r.try_get("recorded_at")?,
+            });
+        }
+        out
+    }))
+}
+
+/// A merger programme with its dashboard figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProgrammeView {
+    pub programme_id: String,
+    pub name: String,
+    pub successor_code: String,
+    pub predecessors: Value,
+    pub legal_day_one: String,
+    pub status: String,
+    pub open_cases: u64,
+    pub missed_deadlines: u64,
+    /// Case counters summed over the programme's cases (e.g. `in_scope`, `transferred`,
+    /// `objected`, `at_risk`, `appointed`).
+    pub totals: Value,
+}
+
+pub async fn programme(
+    db: &ReadDb,
+    programme_id: &str,
+    today: NaiveDate,
+) -> Result<Option<ProgrammeView>, ProjectionError> {
+    let head = on_pool!(db, pool => {
+        match sqlx::query("SELECT name, successor_code, predecessors, legal_day_one, status FROM programmes WHERE programme_id = $1")
+            .bind(programme_id)
+            .fetch_optional(pool)
+            .await?
+        {
+            Some(r) => Some((
+                r.try_get::<String, _>("name")?,
+                r.try_get::<String, _>("successor_code")?,
+                r.try_get::<String, _>("predecessors")?,
+                r.try_get::<String, _>("legal_day_one")?,
+                r.try_get::<String, _>("status")?,
+            )),
+            None => None,
+        }
+    });
+    let Some((name, successor_code, predecessors, legal_day_one, status)) = head else {
+        return Ok(None);
+    };
+    let filter = CaseFilter {
+        programme_id: Some(programme_id.to_string()),
+        ..CaseFilter::default()
+    };
+    let mut totals = serde_json::Map::new();
+    let mut open_cases = 0;
+    let mut missed = 0;
+    let mut after: Option<String> = None;
+    loop {
+        let page = cases(db, &filter, after.as_deref(), 500).await?;
+        for c in &page {
+            open_cases += u64::from(c.status == "open");
+            add_counts(&mut totals, &c.counts);
+            missed += deadlines(db, today, Some("missed"), None, Some(&c.case_id), None, 500)
+                .await?
+                .len() as u64;
+        }
+        match page.last() {
+            Some(last) if page.len() == 500 => after = Some(last.case_id.clone()),
+            _ => break,
+        }
+    }
+    Ok(Some(ProgrammeView {
+        programme_id: programme_id.to_string(),
+        name,
+        successor_code,
+        predecessors: json_cell(predecessors),
+        legal_day_one,
+        status,
+        open_cases,
+        missed_deadlines: missed,
+        totals: Value::Object(totals),
+    }))
+}
+
+fn add_counts(totals: &mut serde_json::Map<String, Value>, counts: &Value) {
+    let Some(counts) = counts.as_object() else {
+        return;
+    };
+    for (k, v) in counts {
+        let add = v.as_u64().unwrap_or(0);
+        let sum = totals.get(k).and_then(Value::as_u64).unwrap_or(0) + add;
+        totals.insert(k.clone(), Value::from(sum));
+    }
+}
+
+/// The read models' checkpoint: every event up to it is visible in every view.
+pub async fn checkpoint(db: &ReadDb) -> Result<u64, ProjectionError> {
+    Ok(crate::checkpoint::load(db).await?)
+}
