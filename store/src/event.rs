@@ -147,6 +147,12 @@ pub enum Verification {
     Broken { position: u64, problem: ChainBreak },
 }
 
+impl Verification {
+    pub fn is_intact(&self) -> bool {
+        matches!(self, Verification::Intact { .. })
+    }
+}
+
 /// Why the chain breaks at a position.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ChainBreak {
