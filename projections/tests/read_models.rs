@@ -1,0 +1,428 @@
+//! Read models against real databases: live equals rebuilt, crash-safe resumption, bitemporal
+//! as-of queries, deadlines that follow date changes, and a gapless payroll feed.
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use hrledger_commands::scenario::{merger_programme, Scenario, ScenarioConfig};
+use hrledger_commands::{Actor, CommandOptions, Ledger, Role};
+use hrledger_domain::{employee, AggregateState, LedgerCommand, StreamId};
+use hrledger_projections::{queries, tables, Projector, ReadDb, Until};
+use hrledger_store::testing::TestDb;
+use hrledger_store::EventStore;
+use uuid::Uuid;
+
+const CHILD_URL: &str = "HRLEDGER_PROJECTOR_CHILD_URL";
+
+fn adviser() -> Actor {
+    Actor::new("adviser@shire.example", Role::HrAdviser)
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn ledger_on(store: EventStore) -> Ledger {
+    let now = Utc.with_ymd_and_hms(2026, 5, 1, 9, 0, 0).unwrap();
+    Ledger::with_clock(store, Arc::new(move || now))
+}
+
+fn config(staff: usize) -> ScenarioConfig {
+    ScenarioConfig {
+        staff_per_organisation: staff,
+        ..ScenarioConfig::default()
+    }
+}
+
+/// A second database of the same kind, for rebuilt or replayed read models.
+async fn sibling(db: &TestDb) -> TestDb {
+    if db.is_postgres() {
+        TestDb::postgres().await.expect("postgres is configured")
+    } else {
+        TestDb::sqlite().await
+    }
+}
+
+async fn rebuilt_dump(source: &EventStore, db: &TestDb) -> Vec<String> {
+    let other = sibling(db).await;
+    let sink = EventStore::open(other.url()).await.unwrap();
+    let mut projector = Projector::new(source.clone(), ReadDb::from(sink.backend()));
+    projector.run(Until::Head).await.unwrap();
+    tables::dump(&ReadDb::from(sink.backend())).await.unwrap()
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                if let Ok(url) = std::env::var(super::CHILD_URL) {
+                    return super::projector_child(&url).await;
+                }
+                let db = hrledger_store::testing::TestDb::sqlite().await;
+                super::$name(&db).await;
+            })+
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                if let Ok(url) = std::env::var(super::CHILD_URL) {
+                    return super::projector_child(&url).await;
+                }
+                let Some(db) = hrledger_store::testing::TestDb::postgres().await else { return };
+                super::$name(&db).await;
+            })+
+        }
+    };
+}
+
+on_both_backends!(
+    live_read_models_equal_a_full_rebuild,
+    a_killed_projector_resumes_exactly_where_it_stopped,
+    staff_records_answer_as_of_a_date_and_as_known_at_a_time,
+    deadlines_follow_the_transfer_date_and_show_late_eli_exposure,
+    payroll_feed_has_every_change_once_in_order_and_resumes_from_any_cursor,
+);
+
+async fn live_read_models_equal_a_full_rebuild(db: &TestDb) {
+    let store = EventStore::open(db.url()).await.unwrap();
+    let live = Projector::new(store.clone(), ReadDb::from(store.backend())).with_batch_size(64);
+    let progress = live.progress();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let follower = tokio::spawn(live.follow(async {
+        let _ = stopped.await;
+    }));
+    let scenario = merger_programme(config(15));
+    scenario
+        .run(&ledger_on(store.clone()), &adviser())
+        .await
+        .unwrap();
+    let head = store.head().await.unwrap();
+    wait_for(progress, head).await;
+    stop.send(()).unwrap();
+    follower.await.unwrap().unwrap();
+
+    let live_dump = tables::dump(&ReadDb::from(store.backend())).await.unwrap();
+    assert_eq!(
+        live_dump,
+        rebuilt_dump(&store, db).await,
+        "live == rebuilt, row for row"
+    );
+    let staff = queries::staff_records(&ReadDb::from(store.backend()), Some("ICB"), None, 500)
+        .await
+        .unwrap();
+    assert_eq!(
+        staff.len(),
+        4 * 15 - 2,
+        "everyone but the two objectors moved to the ICB"
+    );
+}
+
+async fn wait_for(mut progress: tokio::sync::watch::Receiver<u64>, position: u64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while *progress.borrow_and_update() < position {
+        assert!(Instant::now() < deadline, "projector did not catch up");
+        let _ = tokio::time::timeout(Duration::from_millis(200), progress.changed()).await;
+    }
+}
+
+/// Child mode (the crash test re-runs itself with `CHILD_URL` set): project in small batches,
+/// one small step at a time, until killed.
+async fn projector_child(url: &str) {
+    let store = EventStore::open(url).await.unwrap();
+    let mut projector =
+        Projector::new(store.clone(), ReadDb::from(store.backend())).with_batch_size(7);
+    let head = store.head().await.unwrap();
+    let mut until = 0;
+    while until < head {
+        until += 11;
+        projector.run(Until::Position(until)).await.unwrap();
+    }
+    // Finished before being killed: wait to be killed so the parent sees a live process.
+    tokio::time::sleep(Duration::from_secs(60)).await;
+}
+
+async fn a_killed_projector_resumes_exactly_where_it_stopped(db: &TestDb) {
+    let test_name = format!(
+        "{}::a_killed_projector_resumes_exactly_where_it_stopped",
+        db.backend_name()
+    );
+    let store = EventStore::open(db.url()).await.unwrap();
+    merger_programme(config(25))
+        .run(&ledger_on(store.clone()), &adviser())
+        .await
+        .unwrap();
+    let head = store.head().await.unwrap();
+    let read = ReadDb::from(store.backend());
+
+    let mut child = tokio::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            test_name.as_str(),
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
+        .env(CHILD_URL, db.url())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let at = queries::checkpoint(&read).await.unwrap_or(0);
+        if at >= head / 3 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "child made no progress"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    child.start_kill().unwrap(); // SIGKILL
+    child.wait().await.unwrap();
+    let stopped_at = queries::checkpoint(&read).await.unwrap();
+    assert!(
+        stopped_at < head,
+        "killed before the end ({stopped_at} of {head})"
+    );
+
+    let mut resumed = Projector::new(store.clone(), read.clone());
+    assert_eq!(resumed.run(Until::Head).await.unwrap(), head);
+    assert_eq!(
+        tables::dump(&read).await.unwrap(),
+        rebuilt_dump(&store, db).await,
+        "after the crash every view is exactly as if it had never stopped"
+    );
+}
+
+async fn project(store: &EventStore) -> ReadDb {
+    let read = ReadDb::from(store.backend());
+    Projector::new(store.clone(), read.clone())
+        .run(Until::Head)
+        .await
+        .unwrap();
+    read
+}
+
+async fn staff_records_answer_as_of_a_date_and_as_known_at_a_time(db: &TestDb) {
+    let store = EventStore::open(db.url()).await.unwrap();
+    let ledger = ledger_on(store.clone());
+    let scenario = merger_programme(config(5));
+    scenario.run(&ledger, &adviser()).await.unwrap();
+    let read = project(&store).await;
+    let employee_id = scenario.staff[1][0];
+    let id = employee_id.to_string();
+
+    let before = queries::staff_record_as_of(&read, &id, date(2026, 3, 31), None)
+        .await
+        .unwrap()
+        .unwrap();
+    let after = queries::staff_record_as_of(&read, &id, date(2026, 4, 1), None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        before.record["employer_code"],
+        scenario.predecessors[1].as_str()
+    );
+    assert_eq!(after.record["employer_code"], "ICB");
+
+    // A back-dated correction (recorded now, effective in February) changes the band.
+    let known_then = Utc::now();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let corrected = back_dated_band_change(&ledger, employee_id, date(2026, 2, 1)).await;
+    let read = project(&store).await;
+    let now_view = queries::staff_record_as_of(&read, &id, date(2026, 3, 1), None)
+        .await
+        .unwrap()
+        .unwrap();
+    let then_view = queries::staff_record_as_of(&read, &id, date(2026, 3, 1), Some(known_then))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        now_view.record["band"], "9",
+        "as known now: the correction applies"
+    );
+    assert_ne!(then_view.record["band"], "9", "as known then: it does not");
+    assert_eq!(
+        now_view.record["employer_code"],
+        scenario.predecessors[1].as_str()
+    );
+    let still_icb = queries::staff_record_as_of(&read, &id, date(2026, 4, 2), None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still_icb.record["employer_code"], "ICB");
+    assert_eq!(
+        still_icb.record["band"], "9",
+        "the correction carries through the transfer"
+    );
+    assert!(corrected > 0);
+    let before_hire = queries::staff_record_as_of(&read, &id, date(1990, 1, 1), None)
+        .await
+        .unwrap();
+    assert!(before_hire.is_none() || before_hire.unwrap().record.get("employer_code").is_none());
+}
+
+async fn back_dated_band_change(ledger: &Ledger, employee_id: Uuid, effective: NaiveDate) -> u64 {
+    let (state, _) = ledger
+        .state(&StreamId::employee(employee_id))
+        .await
+        .unwrap();
+    let AggregateState::Employee(employee::State(Some(record))) = state else {
+        panic!()
+    };
+    let mut assignment = record.employment.unwrap().assignment;
+    assignment.grade = hrledger_domain::Grade::AgendaForChange {
+        band: hrledger_domain::AfcBand::B9,
+        pay_point: Some(1),
+    };
+    let cmd: LedgerCommand = employee::Command::ChangeAssignment {
+        employee_id,
+        assignment,
+        reason: "regrading appeal upheld, back-dated".into(),
+        effective_date: effective,
+    }
+    .into();
+    let options = CommandOptions::new(Uuid::new_v4(), "job evaluation appeal outcome");
+    ledger
+        .execute(cmd, &adviser(), &options)
+        .await
+        .unwrap()
+        .result
+        .last_position
+}
+
+async fn deadlines_follow_the_transfer_date_and_show_late_eli_exposure(db: &TestDb) {
+    use hrledger_domain::transfer::Command as T;
+    let store = EventStore::open(db.url()).await.unwrap();
+    let ledger = ledger_on(store.clone());
+    let scenario: Scenario = merger_programme(ScenarioConfig {
+        staff_per_organisation: 3,
+        late_eli_days: 20,
+        ..ScenarioConfig::default()
+    });
+    // Everything up to, not including, the last transfer's completion: its ELI went 20 days
+    // before the transfer.
+    let last = *scenario.transfers.last().unwrap();
+    let cut = scenario
+        .steps
+        .iter()
+        .position(|s| matches!(&s.command, LedgerCommand::Transfer(T::CompleteTransfer { transfer_id }) if *transfer_id == last))
+        .unwrap();
+    for step in &scenario.steps[..cut] {
+        let options = CommandOptions::new(step.command_id, step.reason.clone());
+        ledger
+            .execute(step.command.clone(), &adviser(), &options)
+            .await
+            .unwrap();
+    }
+    let read = project(&store).await;
+    let case = last.to_string();
+    let today = date(2026, 3, 20);
+    let eli = eli_deadline(&read, &case, today).await;
+    assert_eq!(eli.due_date, "2026-03-04", "28 days before 1 April");
+    assert_eq!(
+        eli.met_on.as_deref(),
+        Some("2026-03-12"),
+        "given 20 days before"
+    );
+    assert_eq!(eli.status, "missed");
+    assert_eq!(
+        eli.exposure_pence,
+        Some(3 * 50_000),
+        "reg 12: £500 for each of 3 staff"
+    );
+    assert!(eli.description.contains("28 days"), "{}", eli.description);
+
+    let moved = T::ChangeTransferDate {
+        transfer_id: last,
+        new_date: date(2026, 5, 1),
+        reason: "transfer order delayed".into(),
+        effective_date: date(2026, 3, 20),
+    };
+    let options = CommandOptions::new(Uuid::new_v4(), "day one moved by the order");
+    ledger
+        .execute(moved.into(), &adviser(), &options)
+        .await
+        .unwrap();
+    let read = project(&store).await;
+    let eli = eli_deadline(&read, &case, today).await;
+    assert_eq!(
+        eli.due_date, "2026-04-03",
+        "ELI due follows the new transfer date"
+    );
+    assert_eq!(eli.status, "met", "ELI given 12 March is now in time");
+    assert_eq!(eli.exposure_pence, None);
+    let missed = queries::deadlines(&read, today, Some("missed"), None, Some(&case), None, 50)
+        .await
+        .unwrap();
+    assert!(missed.is_empty(), "{missed:?}");
+}
+
+async fn eli_deadline(read: &ReadDb, case: &str, today: NaiveDate) -> queries::DeadlineView {
+    queries::deadlines(read, today, None, None, Some(case), None, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.kind == "eli")
+        .expect("an ELI deadline")
+}
+
+async fn payroll_feed_has_every_change_once_in_order_and_resumes_from_any_cursor(db: &TestDb) {
+    let store = EventStore::open(db.url()).await.unwrap();
+    let scenario = merger_programme(config(6));
+    scenario
+        .run(&ledger_on(store.clone()), &adviser())
+        .await
+        .unwrap();
+    let read = project(&store).await;
+    let all = queries::staff_changes(&read, 0, 10_000).await.unwrap();
+    assert!(
+        all.windows(2).all(|w| w[0].position < w[1].position),
+        "ledger order"
+    );
+    for employee in scenario.all_staff() {
+        let kinds: Vec<&str> = all
+            .iter()
+            .filter(|c| c.employee_id == employee.to_string())
+            .map(|c| c.change_kind.as_str())
+            .collect();
+        let last = if scenario.objectors.contains(employee) {
+            "EmploymentEndedByObjection"
+        } else {
+            "EmployeeTransferred"
+        };
+        assert_eq!(
+            kinds,
+            ["EmployeeRegistered", "EmploymentStarted", last],
+            "{employee}"
+        );
+    }
+    for start in [0, 1, all.len() / 3, all.len() - 1] {
+        let cursor = if start == 0 {
+            0
+        } else {
+            all[start - 1].position
+        };
+        let mut resumed = Vec::new();
+        let mut after = cursor;
+        loop {
+            let page = queries::staff_changes(&read, after, 7).await.unwrap();
+            let Some(last) = page.last() else { break };
+            after = last.position;
+            resumed.extend(page);
+        }
+        assert_eq!(
+            resumed,
+            all[start..].to_vec(),
+            "resume after {cursor}: no gap, no repeat"
+        );
+    }
+}
