@@ -6,17 +6,26 @@
 //! the one write path — no direct table writes. Names are invented.
 
 use chrono::{Days, NaiveDate};
+use hrledger_domain::appointment::{FillRoute, Post, SelectionStage};
 use hrledger_domain::common::CaseRef;
 use hrledger_domain::common::{Assignment, Grade, Narrative, PersonalDetails};
+use hrledger_domain::displacement::SaeResponse;
+use hrledger_domain::mediation::{MediationOutcome, Referrer};
 use hrledger_domain::organisation::OrganisationKind;
 use hrledger_domain::transfer::{Party, RepresentativeKind, StaffToScope, TransferBasis};
 use hrledger_domain::{
-    consultation, employee, organisation, programme, transfer, AfcBand, AggregateKind,
-    LedgerCommand,
+    appointment, consultation, displacement, employee, mediation, organisation, programme,
+    transfer, AfcBand, AggregateKind, LedgerCommand,
 };
 use uuid::Uuid;
 
 use crate::{Actor, CommandError, CommandOptions, Ledger, Outcome};
+
+/// Staff per organisation from which the programme also has executive appointments,
+/// displaced staff and a mediation case (they need distinct post-holders: chief officers and
+/// directors at 1..=4, at-risk staff at 6..=8, mediation parties at 6..=7 of the third body,
+/// objectors last).
+pub const FULL_PROGRAMME_STAFF: usize = 12;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +73,10 @@ pub struct Scenario {
     pub transfers: Vec<Uuid>,
     pub objectors: Vec<Uuid>,
     pub consultation_id: Uuid,
+    /// The Accountable Officer's appointment, then the executive team's.
+    pub appointments: Vec<Uuid>,
+    pub displacements: Vec<Uuid>,
+    pub mediation_id: Uuid,
     pub steps: Vec<Step>,
 }
 
@@ -264,6 +277,21 @@ pub fn merger_programme(config: ScenarioConfig) -> Scenario {
         );
         transfers.push(transfer_id);
     }
+    let mediation_id = rng.uuid();
+    let (mut appointments, mut displacements) = (Vec::new(), Vec::new());
+    // Small test programmes skip the cases that need named post-holders.
+    if config.staff_per_organisation >= FULL_PROGRAMME_STAFF {
+        appointments = b.executive_appointments(&mut rng, programme_id, &staff, config.day_one);
+        displacements = b.displaced_staff(
+            &mut rng,
+            consultation_id,
+            &predecessors[0],
+            &staff[0],
+            config.day_one,
+        );
+        b.mediation(mediation_id, &staff[2][6..8], d(70));
+    }
+
     // One payroll freeze window moves every predecessor's database into the successor's.
     let from_databases: Vec<String> = (0..predecessors.len())
         .map(|i| format!("VPD{}", 401 + i))
@@ -296,6 +324,9 @@ pub fn merger_programme(config: ScenarioConfig) -> Scenario {
         transfers,
         objectors,
         consultation_id,
+        appointments,
+        displacements,
+        mediation_id,
         steps: b.steps,
     }
 }
@@ -565,6 +596,330 @@ impl Builder {
             transfer::Command::CompleteTransfer { transfer_id },
             "legal day one: staff transferred with continuity of service",
         );
+    }
+}
+
+impl Builder {
+    /// The Accountable Officer through an assessment centre open to the four chief officers,
+    /// then three executive directors by ring-fenced competition among the predecessors'
+    /// directors. Appointments start on day one, after the transfers.
+    fn executive_appointments(
+        &mut self,
+        rng: &mut Seeded,
+        programme_id: Uuid,
+        staff: &[Vec<Uuid>],
+        day_one: NaiveDate,
+    ) -> Vec<Uuid> {
+        let chief_officers: Vec<Uuid> = staff.iter().map(|s| s[1]).collect();
+        let mut ids = vec![rng.uuid()];
+        self.appoint(
+            ids[0],
+            programme_id,
+            ("VSM0001", "Accountable Officer"),
+            &chief_officers,
+            &[
+                SelectionStage::Shortlisting,
+                SelectionStage::AssessmentCentre,
+                SelectionStage::Interview,
+            ],
+            day_one,
+        );
+        let directors = [
+            ("VSM0002", "Director of Finance"),
+            ("VSM0003", "Director of Nursing and Quality"),
+            ("VSM0004", "Director of Commissioning"),
+        ];
+        for (n, post) in directors.into_iter().enumerate() {
+            let pool: Vec<Uuid> = staff.iter().map(|s| s[2 + n]).collect(); // directors at 2..=4
+            let id = rng.uuid();
+            self.appoint(
+                id,
+                programme_id,
+                post,
+                &pool,
+                &[SelectionStage::Interview],
+                day_one,
+            );
+            ids.push(id);
+        }
+        ids
+    }
+
+    fn appoint(
+        &mut self,
+        appointment_id: Uuid,
+        programme_id: Uuid,
+        (position_code, title): (&str, &str),
+        pool: &[Uuid],
+        stages: &[SelectionStage],
+        day_one: NaiveDate,
+    ) {
+        let d = |days_before: u64| day_one - Days::new(days_before);
+        self.push(
+            appointment::Command::EstablishPost {
+                appointment_id,
+                programme_id: Some(programme_id),
+                post: Post {
+                    position_code: position_code.into(),
+                    job_title: title.into(),
+                    staff_group: "Executive".into(),
+                    grade: Grade::Other {
+                        grade: "VSM".into(),
+                    },
+                    job_evaluation_score: None,
+                    cost_centre: "400001".into(),
+                    location: "Shire House".into(),
+                },
+                route: FillRoute::RingFenced,
+                effective_date: d(130),
+            },
+            &format!("{title} post in the successor's executive structure"),
+        );
+        self.push(
+            programme::Command::LinkCase {
+                programme_id,
+                case: CaseRef {
+                    kind: AggregateKind::Appointment,
+                    id: appointment_id,
+                },
+                effective_date: d(130),
+            },
+            "appointment is part of the merger programme",
+        );
+        self.push(
+            appointment::Command::DeclarePool {
+                appointment_id,
+                employee_ids: pool.to_vec(),
+                effective_date: d(125),
+            },
+            "ring-fenced to the predecessors' post-holders at risk of displacement",
+        );
+        for (i, stage) in stages.iter().enumerate() {
+            self.push(
+                appointment::Command::HoldSelectionStage {
+                    appointment_id,
+                    stage: *stage,
+                    candidate_ids: pool.to_vec(),
+                    effective_date: d(110 - 5 * i as u64),
+                },
+                "selection stage held by the appointment panel",
+            );
+        }
+        let chosen = pool[0];
+        let steps: Vec<(LedgerCommand, &str)> = vec![
+            (
+                appointment::Command::CloseSelection {
+                    appointment_id,
+                    selected: chosen,
+                    effective_date: d(95),
+                }
+                .into(),
+                "panel's unanimous recommendation",
+            ),
+            (
+                appointment::Command::MakeOffer {
+                    appointment_id,
+                    employee_id: chosen,
+                    start_date: day_one,
+                    effective_date: d(94),
+                }
+                .into(),
+                "conditional offer made",
+            ),
+            (
+                appointment::Command::AcceptOffer {
+                    appointment_id,
+                    effective_date: d(90),
+                }
+                .into(),
+                "offer accepted in writing",
+            ),
+            (
+                appointment::Command::ConfirmAppointment { appointment_id }.into(),
+                "appointment confirmed from day one",
+            ),
+        ];
+        for (command, reason) in steps {
+            self.push(command, reason);
+        }
+    }
+
+    /// Staff displaced by the restructure: two redeployed after a trial period in a suitable
+    /// alternative post, one still at risk with an offer outstanding.
+    fn displaced_staff(
+        &mut self,
+        rng: &mut Seeded,
+        consultation_id: Uuid,
+        employer: &str,
+        staff: &[Uuid],
+        day_one: NaiveDate,
+    ) -> Vec<Uuid> {
+        let d = |days_before: u64| day_one - Days::new(days_before);
+        let at_risk = &staff[6..9];
+        let mut ids = Vec::new();
+        for (n, employee_id) in at_risk.iter().enumerate() {
+            let displacement_id = rng.uuid();
+            let offer_id = rng.uuid();
+            ids.push(displacement_id);
+            self.push(
+                displacement::Command::NotifyAtRisk {
+                    displacement_id,
+                    employee_id: *employee_id,
+                    employer: employer.to_string(),
+                    consultation_id: Some(consultation_id),
+                    reason: "post deleted in the single corporate services structure".into(),
+                    effective_date: d(120),
+                },
+                "at-risk letter issued; added to the redeployment register",
+            );
+            self.push(
+                displacement::Command::OfferSuitableAlternative {
+                    displacement_id,
+                    offer_id,
+                    post_title: "Contracts Manager".into(),
+                    grade: Grade::AgendaForChange {
+                        band: AfcBand::B7,
+                        pay_point: Some(1),
+                    },
+                    effective_date: d(100),
+                },
+                "priority interview passed; suitable alternative post offered",
+            );
+            if n == 2 {
+                continue; // still considering the offer
+            }
+            let steps: Vec<(LedgerCommand, &str)> = vec![
+                (
+                    displacement::Command::RecordSaeResponse {
+                        displacement_id,
+                        offer_id,
+                        response: SaeResponse::Accepted,
+                        reason: "accepted subject to trial".into(),
+                        effective_date: d(95),
+                    }
+                    .into(),
+                    "offer accepted subject to a statutory trial period",
+                ),
+                (
+                    displacement::Command::StartTrialPeriod {
+                        displacement_id,
+                        offer_id,
+                        ends_on: d(62),
+                        retraining_agreed: false,
+                        effective_date: d(90),
+                    }
+                    .into(),
+                    "four-week trial period (ERA s.138)",
+                ),
+                (
+                    displacement::Command::EndTrialPeriod {
+                        displacement_id,
+                        successful: true,
+                        effective_date: d(62),
+                    }
+                    .into(),
+                    "trial successful",
+                ),
+                (
+                    displacement::Command::RecordRedeployment {
+                        displacement_id,
+                        effective_date: d(61),
+                    }
+                    .into(),
+                    "redeployed; no longer at risk",
+                ),
+            ];
+            for (command, reason) in steps {
+                self.push(command, reason);
+            }
+        }
+        ids
+    }
+
+    /// One early-resolution case between two colleagues, resolved informally.
+    fn mediation(&mut self, mediation_id: Uuid, parties: &[Uuid], referred: NaiveDate) {
+        // Only a digest of the written agreement is recorded; the text stays with the parties.
+        let agreement_hash: String = (0..4)
+            .map(|_| format!("{:016x}", self.rng.next_u64()))
+            .collect();
+        let on = |days: u64| referred + Days::new(days);
+        let mut steps: Vec<(LedgerCommand, &str)> = vec![(
+            mediation::Command::ReferForMediation {
+                mediation_id,
+                parties: parties.to_vec(),
+                referrer: Referrer::HumanResources,
+                legal_proceedings_pending: false,
+                referral_notes: "working relationship strained by the restructure".into(),
+                effective_date: referred,
+            }
+            .into(),
+            "early resolution offered under the dignity at work policy",
+        )];
+        for party in parties {
+            steps.push((
+                mediation::Command::AcceptMediation {
+                    mediation_id,
+                    party: *party,
+                    effective_date: on(2),
+                }
+                .into(),
+                "party agreed to mediation",
+            ));
+        }
+        steps.push((
+            mediation::Command::AssignMediators {
+                mediation_id,
+                mediators: vec![
+                    "Accredited mediator A".into(),
+                    "Accredited mediator B".into(),
+                ],
+                effective_date: on(3),
+            }
+            .into(),
+            "co-mediators assigned",
+        ));
+        for party in parties {
+            steps.push((
+                mediation::Command::HoldIndividualMeeting {
+                    mediation_id,
+                    party: *party,
+                    notes: "confidential".into(),
+                    effective_date: on(7),
+                }
+                .into(),
+                "individual meeting held",
+            ));
+        }
+        steps.push((
+            mediation::Command::HoldJointMeeting {
+                mediation_id,
+                notes: "confidential".into(),
+                effective_date: on(10),
+            }
+            .into(),
+            "joint meeting held",
+        ));
+        steps.push((
+            mediation::Command::RecordAgreement {
+                mediation_id,
+                agreement_hash: agreement_hash.into(),
+                effective_date: on(10),
+            }
+            .into(),
+            "written agreement held by the parties",
+        ));
+        steps.push((
+            mediation::Command::CloseMediation {
+                mediation_id,
+                outcome: MediationOutcome::ResolvedInformally,
+                effective_date: on(40),
+            }
+            .into(),
+            "follow-up review: resolved",
+        ));
+        for (command, reason) in steps {
+            self.push(command, reason);
+        }
     }
 }
 

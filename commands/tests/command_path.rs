@@ -96,6 +96,20 @@ async fn merger_programme_runs_end_to_end(db: &TestDb) {
         "an objector's employment ends"
     );
     assert!(ledger.store().verify(1, None).await.unwrap().is_intact());
+
+    // The Accountable Officer (chief officer of the first body) now holds the post.
+    let ao = scenario.staff[0][1];
+    let (ao_state, _) = ledger.state(&StreamId::employee(ao)).await.unwrap();
+    let AggregateState::Employee(a) = ao_state else {
+        panic!()
+    };
+    let record = a.0.unwrap();
+    assert_eq!(
+        record.employment.unwrap().assignment.job_title,
+        "Accountable Officer"
+    );
+    assert_eq!(scenario.appointments.len(), 4);
+    assert_eq!(scenario.displacements.len(), 3);
 }
 
 async fn a_retried_command_appends_nothing_and_returns_the_first_outcome(db: &TestDb) {
