@@ -902,7 +902,7 @@ impl Builder {
         steps.push((
             mediation::Command::RecordAgreement {
                 mediation_id,
-                agreement_hash: agreement_hash.into(),
+                agreement_hash,
                 effective_date: on(10),
             }
             .into(),
