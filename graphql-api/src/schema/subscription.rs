@@ -47,7 +47,7 @@ impl SubscriptionRoot {
         &self,
         ctx: &Context<'_>,
         after: Option<String>,
-    ) -> ApiResult<BoxStream<'static, ApiResult<StaffChange>>> {
+    ) -> async_graphql::Result<BoxStream<'static, ApiResult<StaffChange>>> {
         let after = position_cursor(after.as_deref()).map_err(gql)?;
         let api = ctx.data_unchecked::<ApiContext>();
         let feed = Feed {

@@ -58,7 +58,7 @@ pub async fn run(ctx: &Context<'_>, input: impl CommandInput) -> ApiResult<Comma
 macro_rules! command_input {
     (
         $(#[$doc:meta])*
-        $input:ident => $wrap:ident($path:path) {
+        $input:ident => $wrap:ident($($path:ident)::+) {
             $( $(#[$fdoc:meta])* $field:ident : $ty:ty ),* $(,)?
         }
         $( extra { $( $(#[$xdoc:meta])* $xfield:ident : $xty:ty ),* $(,)? } )?
@@ -89,7 +89,7 @@ macro_rules! command_input {
                 options.expected_version = self.expected_version;
                 let input = self;
                 $( let $inp = &input; let $reason: &str = &options.reason; )?
-                let command = $path {
+                let command = $($path)::+ {
                     $( $field: ToDomain::to_domain(input.$field.clone())?, )*
                     $($( $dfield: $dexpr, )*)?
                 };
