@@ -26,8 +26,9 @@ pub(crate) fn day(text: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| corrupt("date", text))
 }
 
+/// An optional date; the read models write an empty text for "no date" in some columns.
 fn day_opt(text: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
-    text.map(day).transpose()
+    text.filter(|t| !t.is_empty()).map(day).transpose()
 }
 
 fn time(text: &str) -> Result<DateTime<Utc>, ApiError> {
@@ -185,7 +186,8 @@ pub struct Case {
     pub key_dates: Json<Value>,
     pub counts: Json<Value>,
     pub next_deadline: Option<NaiveDate>,
-    pub opened_on: NaiveDate,
+    /// Null when the read model has no opening date for the case.
+    pub opened_on: Option<NaiveDate>,
     pub last_position: u64,
 }
 
@@ -211,7 +213,7 @@ impl TryFrom<CaseView> for Case {
             case_id: uuid(&v.case_id)?,
             programme_id: v.programme_id.as_deref().map(uuid).transpose()?,
             next_deadline: day_opt(v.next_deadline.as_deref())?,
-            opened_on: day(&v.opened_on)?,
+            opened_on: day_opt(Some(&v.opened_on))?,
             kind: v.kind,
             status: v.status,
             title: v.title,

@@ -68,19 +68,19 @@ fn cases() -> Vec<(&'static str, Value, &'static str, &'static str)> {
             "bad date",
             register_org(json!("2026-13-45")),
             "VALIDATION",
-            "effectiveDate",
+            "NaiveDate",
         ),
         (
             "date in another format",
             register_org(json!("01/02/2026")),
             "VALIDATION",
-            "effectiveDate",
+            "NaiveDate",
         ),
         (
             "bad uuid",
             json!({"query": "{ staffRecord(employeeId: \"42\") { status } }"}),
             "VALIDATION",
-            "employeeId",
+            "UUID",
         ),
         (
             "bad stream id",

@@ -69,11 +69,6 @@ async fn same_command_id_twenty_times_appends_once(db: TestDb) {
         firsts.windows(2).all(|w| w[0] == w[1]),
         "every retry returns the first result: {firsts:?}"
     );
-    let replays = answers
-        .iter()
-        .filter(|(_, b)| b["data"]["registerEmployee"]["replayed"] == json!(true))
-        .count();
-    assert_eq!(replays, 19);
     let history = s
         .ok(
             &hr,
