@@ -177,6 +177,22 @@ async fn no_token_no_data_and_revoked_tokens_stop_working(db: TestDb) {
     s.revoke("payroll-sync").await;
     let (status, _) = s.post(Some(&secret), query).await;
     assert_eq!(status, 401, "a revoked token stops working at once");
+    operational_routes_answer(&s).await;
     s.stop().await;
 }
 on_both_backends!(no_token_no_data_and_revoked_tokens_stop_working);
+
+/// Health, readiness, metrics and GraphiQL need no token and carry no ledger data.
+async fn operational_routes_answer(s: &TestServer) {
+    assert_eq!(s.get("/healthz").await.0, 200);
+    let (status, ready) = s.get("/readyz").await;
+    assert_eq!(status, 200, "{ready}");
+    let (_, metrics) = s.get("/metrics").await;
+    assert!(
+        metrics.contains("hrledger_graphql_requests_total{outcome=\"unauthenticated\"} 4"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("hrledger_projection_lag "), "{metrics}");
+    let (status, page) = s.get("/graphql").await;
+    assert!(status == 200 && page.contains("graphiql"), "{status}");
+}
