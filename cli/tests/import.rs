@@ -13,7 +13,7 @@ start_date,continuous_service_date,payroll_only_column";
 fn good_csv() -> String {
     [
         HEADER,
-        "90001,Ffion,Quenby,QQ 12 34 56 A,1984-03-02,49000001-1,PX0001,Finance Analyst,Admin & Clerical,5,2,1.0,401120,North Shire House,2019-06-03,2015-01-05,x",
+        "90001,Ffion,Quenby,JT 12 34 56 A,1984-03-02,49000001-1,PX0001,Finance Analyst,Admin & Clerical,5,2,1.0,401120,North Shire House,2019-06-03,2015-01-05,x",
         "90002,Olu,Varley,,12/11/1990,49000002-1,PX0002,Deputy Director,Admin & Clerical,Band 8d,,0.8,401121,North Shire House,01/09/2020,,y",
         "90003,Tam,Upjohn,AB123456C,1970-07-07,49000003-1,PX0003,Chief Finance Officer,Admin & Clerical,VSM,,1,401001,North Shire House,2018-04-01,,z",
     ]

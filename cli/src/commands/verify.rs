@@ -4,7 +4,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -133,7 +133,7 @@ fn describe(problem: &ChainBreak) -> String {
 }
 
 /// Recomputes the chain over an export file, line by line, from the genesis hash.
-fn verify_file(path: &PathBuf, digest: Option<&(u64, String)>) -> Result<()> {
+fn verify_file(path: &Path, digest: Option<&(u64, String)>) -> Result<()> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut prev = GENESIS;
     let mut count = 0u64;
@@ -164,7 +164,7 @@ fn verify_file(path: &PathBuf, digest: Option<&(u64, String)>) -> Result<()> {
     Ok(())
 }
 
-fn parse_line(path: &PathBuf, line_no: usize, line: &str) -> Result<ExportLine> {
+fn parse_line(path: &Path, line_no: usize, line: &str) -> Result<ExportLine> {
     serde_json::from_str(line).map_err(|e| {
         Failure::Integrity(format!(
             "{} line {line_no}: not an export line: {e}",
@@ -176,7 +176,7 @@ fn parse_line(path: &PathBuf, line_no: usize, line: &str) -> Result<ExportLine> 
 
 /// Checks one line against the chain so far; returns its hash.
 fn check_line(
-    path: &PathBuf,
+    path: &Path,
     line_no: usize,
     event: &ExportLine,
     expected_position: u64,

@@ -140,11 +140,14 @@ pub struct Served {
 
 impl Served {
     /// Starts `hrledger serve ARGS` and waits for the line naming the bound address.
+    // The child is reaped by `stop` or by `Drop`, which clippy cannot see from here.
+    #[allow(clippy::zombie_processes)]
     pub fn start(sandbox: &Sandbox, args: &[&str]) -> Served {
         let mut child = sandbox
             .command(args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            // Inherited, not piped: an unread pipe could fill and stall the server.
+            .stderr(Stdio::inherit())
             .spawn()
             .expect("serve starts");
         let stdout = child.stdout.take().expect("piped stdout");

@@ -189,7 +189,7 @@ fn ni_number(p: &mut Problems, value: &str) -> Option<String> {
     if !is_valid_nino(&nino) {
         p.add(
             "ni_number",
-            format!("{value:?} is not a National Insurance number (e.g. QQ 12 34 56 C)"),
+            format!("{value:?} is not a National Insurance number (e.g. AB 12 34 56 C)"),
         );
         return None;
     }
@@ -285,7 +285,7 @@ mod tests {
             employee_number: "10001".into(),
             given_name: "Amara".into(),
             family_name: "Okonkwo".into(),
-            ni_number: "qq 12 34 56 c".into(),
+            ni_number: "ab 12 34 56 c".into(),
             date_of_birth: "1980-02-29".into(),
             assignment_number: "40100001-1".into(),
             position_code: "P10001".into(),
@@ -304,7 +304,7 @@ mod tests {
     #[test]
     fn a_good_row_is_normalised() {
         let row = raw().validate().expect("valid");
-        assert_eq!(row.personal.ni_number.as_deref(), Some("QQ123456C"));
+        assert_eq!(row.personal.ni_number.as_deref(), Some("AB123456C"));
         assert_eq!(row.start_date, NaiveDate::from_ymd_opt(2015, 4, 1).unwrap());
         assert_eq!(
             row.assignment.grade,
