@@ -64,7 +64,8 @@ pub struct Outcome {
     pub result: AppendResult,
     /// `(stream, event type)` of each event written, in position order.
     pub events: Vec<(String, String)>,
-    /// True when this was a retry of an already-recorded command id: nothing new was written.
+    /// True when this was a retry of an already-recorded command id: nothing new was written,
+    /// and `result` and `events` are those of the first run.
     pub replayed: bool,
 }
 
@@ -160,6 +161,9 @@ impl Ledger {
         let request = build_request(&decided, &loaded, actor, options);
         let events = request_summary(&request);
         let result = self.store.append(request).await?;
+        if result.replayed {
+            return self.first_outcome(result).await;
+        }
         Ok(Outcome {
             result,
             events,
@@ -175,24 +179,27 @@ impl Ledger {
         error: hrledger_domain::DomainError,
     ) -> Result<Outcome, CommandError> {
         match self.store.command_result(options.command_id).await? {
-            Some(result) => {
-                let count = (result.last_position - result.first_position + 1) as usize;
-                let recorded = self
-                    .store
-                    .read_all(result.first_position - 1, count as u64)
-                    .await?;
-                let events = recorded
-                    .into_iter()
-                    .map(|e| (e.stream, e.event_type))
-                    .collect();
-                Ok(Outcome {
-                    result,
-                    events,
-                    replayed: true,
-                })
-            }
+            Some(result) => self.first_outcome(result).await,
             None => Err(CommandError::Domain(error)),
         }
+    }
+
+    /// The outcome of a command's first run, read back from the log.
+    async fn first_outcome(&self, result: AppendResult) -> Result<Outcome, CommandError> {
+        let count = result.last_position - result.first_position + 1;
+        let recorded = self
+            .store
+            .read_all(result.first_position - 1, count)
+            .await?;
+        let events = recorded
+            .into_iter()
+            .map(|e| (e.stream, e.event_type))
+            .collect();
+        Ok(Outcome {
+            result,
+            events,
+            replayed: true,
+        })
     }
 }
 

@@ -28,7 +28,7 @@ use crate::{Actor, CommandError, CommandOptions, Ledger, Outcome};
 pub const FULL_PROGRAMME_STAFF: usize = 12;
 
 /// What to generate.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ScenarioConfig {
     pub seed: u64,
     pub staff_per_organisation: usize,
@@ -39,6 +39,8 @@ pub struct ScenarioConfig {
     pub late_eli_days: u64,
     /// How many staff object to the transfer (reg 4(7)).
     pub objectors: usize,
+    /// Prefixed to organisation codes, so many programmes can share one ledger (benchmarks).
+    pub code_prefix: String,
 }
 
 impl Default for ScenarioConfig {
@@ -48,6 +50,7 @@ impl Default for ScenarioConfig {
             staff_per_organisation: 75,
             day_one: NaiveDate::from_ymd_opt(2026, 4, 1).expect("valid date"),
             late_eli_days: 21,
+            code_prefix: String::new(),
             objectors: 2,
         }
     }
@@ -191,8 +194,12 @@ pub fn merger_programme(config: ScenarioConfig) -> Scenario {
         rng: Seeded::new(config.seed ^ 0xA5A5_A5A5),
     };
     let d = |days_before: u64| config.day_one - Days::new(days_before);
-    let predecessors: Vec<String> = PLACES.iter().map(|p| format!("{}CCG", &p[..1])).collect();
-    let successor = "ICB".to_string();
+    let prefix = &config.code_prefix;
+    let predecessors: Vec<String> = PLACES
+        .iter()
+        .map(|p| format!("{prefix}{}CCG", &p[..1]))
+        .collect();
+    let successor = format!("{prefix}ICB");
     let programme_id = rng.uuid();
 
     for (i, code) in predecessors.iter().enumerate() {

@@ -200,7 +200,7 @@ pub struct CaseView {
     pub key_dates: Value,
     pub counts: Value,
     pub next_deadline: Option<String>,
-    pub opened_on: String,
+    pub opened_on: Option<String>,
     pub last_position: u64,
 }
 

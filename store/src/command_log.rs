@@ -20,10 +20,15 @@ impl EventStore {
         })?;
         stored
             .map(|json| {
-                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
-                    position: 0,
-                    detail: format!("stored result of command {command_id}: {e}"),
-                })
+                serde_json::from_str(&json)
+                    .map(|first| AppendResult {
+                        replayed: true,
+                        ..first
+                    })
+                    .map_err(|e| StoreError::Corrupt {
+                        position: 0,
+                        detail: format!("stored result of command {command_id}: {e}"),
+                    })
             })
             .transpose()
     }

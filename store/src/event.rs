@@ -103,6 +103,10 @@ pub struct AppendResult {
     pub last_position: u64,
     pub streams: Vec<StreamVersion>,
     pub recorded_at: DateTime<Utc>,
+    /// True when this answers a re-sent command id: the first result, nothing new written.
+    /// Never stored (the stored first result always says `false`).
+    #[serde(default, skip_serializing)]
+    pub replayed: bool,
 }
 
 /// An event as the ledger holds it.

@@ -157,9 +157,13 @@ async fn append_in_savepoint(
 }
 
 fn replayed(command_id: Uuid, stored: &str) -> Result<AppendResult, StoreError> {
-    serde_json::from_str(stored).map_err(|e| StoreError::Corrupt {
+    let first: AppendResult = serde_json::from_str(stored).map_err(|e| StoreError::Corrupt {
         position: 0,
         detail: format!("stored result of command {command_id} is unreadable: {e}"),
+    })?;
+    Ok(AppendResult {
+        replayed: true,
+        ..first
     })
 }
 
@@ -201,6 +205,7 @@ async fn write_request(
         last_position: head.position,
         streams: versions,
         recorded_at: micros_to_time(recorded_at).expect("the clock is within chrono's range"),
+        replayed: false,
     };
     let json = serde_json::to_string(&result).expect("an append result always serializes");
     conn.insert_command(append.metadata.command_id, &json)

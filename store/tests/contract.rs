@@ -250,7 +250,18 @@ async fn idempotency(db: &TestDb) {
     let request = append("s", ExpectedVersion::NoStream, 2);
     let first = store.append(request.clone()).await.unwrap();
     // A re-send replays the first result even though NoStream no longer holds.
-    assert_eq!(store.append(request).await.unwrap(), first);
+    let again = store.append(request).await.unwrap();
+    assert!(
+        again.replayed && !first.replayed,
+        "the re-send is marked as a replay"
+    );
+    assert_eq!(
+        AppendResult {
+            replayed: false,
+            ..again
+        },
+        first
+    );
     assert_eq!(store.head().await.unwrap(), 2);
 
     let request = append("t", ExpectedVersion::Any, 3);
@@ -261,10 +272,17 @@ async fn idempotency(db: &TestDb) {
         })
         .collect();
     let mut results = HashSet::new();
+    let mut first_runs = 0;
     for s in sends {
-        results.insert(serde_json::to_string(&s.await.unwrap()).unwrap());
+        let result = s.await.unwrap();
+        first_runs += usize::from(!result.replayed);
+        results.insert(serde_json::to_string(&result).unwrap());
     }
     assert_eq!(results.len(), 1, "every send gets the same result");
+    assert_eq!(
+        first_runs, 1,
+        "exactly one send is the first run; the rest are replays"
+    );
     assert_eq!(store.head().await.unwrap(), 5, "stored once");
     assert_eq!(store.read_stream("t", 0).await.unwrap().len(), 3);
 }
@@ -339,8 +357,13 @@ async fn failing_request_does_not_fail_its_batch(db: &TestDb) {
     big.await.unwrap().unwrap();
     let ok: Vec<&AppendResult> = results[..10].iter().map(|r| r.as_ref().unwrap()).collect();
     assert!(matches!(results[10], Err(StoreError::Conflict { .. })));
+    let replay = results[11].as_ref().unwrap();
+    assert!(replay.replayed);
     assert_eq!(
-        results[11].as_ref().unwrap(),
+        &AppendResult {
+            replayed: false,
+            ..replay.clone()
+        },
         ok[0],
         "a replay, not a second write"
     );

@@ -213,7 +213,7 @@ impl TryFrom<CaseView> for Case {
             case_id: uuid(&v.case_id)?,
             programme_id: v.programme_id.as_deref().map(uuid).transpose()?,
             next_deadline: day_opt(v.next_deadline.as_deref())?,
-            opened_on: day_opt(Some(&v.opened_on))?,
+            opened_on: day_opt(v.opened_on.as_deref())?,
             kind: v.kind,
             status: v.status,
             title: v.title,

@@ -1,0 +1,171 @@
+//! Read-model throughput: full rebuild of every read model over a synthetic ledger of merger
+//! programmes (default 1,000,000 events), beside the `read_all` rate of the same run, and the
+//! live lag from an acknowledged append to the change being visible in the staff record view.
+//!
+//! Run with `scripts/bench.sh projections` (release). `HRLEDGER_BENCH_EVENTS` sets the ledger
+//! size. PostgreSQL is measured when `HRLEDGER_BENCH_PG_URL` or `HRLEDGER_TEST_PG_URL` is set.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use hrledger_commands::scenario::{merger_programme, ScenarioConfig};
+use hrledger_commands::{Actor, CommandOptions, Ledger, Role};
+use hrledger_domain::{employee, AggregateState, LedgerCommand, StreamId};
+use hrledger_projections::{Projector, ReadDb};
+use hrledger_store::testing::TestDb;
+use hrledger_store::EventStore;
+use uuid::Uuid;
+
+/// Programmes generated at once: concurrency lets the store's group commit batch them.
+const CONCURRENT_PROGRAMMES: usize = 16;
+const LAG_SAMPLES: usize = 300;
+
+#[tokio::main]
+async fn main() {
+    let target: u64 = std::env::var("HRLEDGER_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    bench(&TestDb::sqlite().await, target).await;
+    let pg =
+        std::env::var("HRLEDGER_BENCH_PG_URL").or_else(|_| std::env::var("HRLEDGER_TEST_PG_URL"));
+    if let Ok(server) = pg {
+        bench(&TestDb::postgres_at(&server).await, target).await;
+    }
+}
+
+async fn bench(db: &TestDb, target: u64) {
+    let backend = db.backend_name();
+    let store = EventStore::open(db.url()).await.expect("open");
+    let ledger = Ledger::with_clock(store.clone(), fixed_now());
+
+    let started = Instant::now();
+    let (commands, events) = generate(&ledger, target).await;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{{\"bench\":\"generate_via_command_path\",\"backend\":\"{backend}\",\"events\":{events},\"commands\":{commands},\"events_per_s\":{:.0},\"commands_per_s\":{:.0}}}",
+        events as f64 / secs,
+        commands as f64 / secs
+    );
+
+    let read_rate = read_all_rate(&store).await;
+    let read = ReadDb::from(store.backend());
+    let mut projector = Projector::new(store.clone(), read.clone());
+    let started = Instant::now();
+    let at = projector.rebuild().await.expect("rebuild");
+    let rebuild_rate = at as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "{{\"bench\":\"rebuild_all_read_models\",\"backend\":\"{backend}\",\"events\":{at},\"events_per_s\":{rebuild_rate:.0},\"read_all_events_per_s\":{read_rate:.0},\"ratio\":{:.3}}}",
+        rebuild_rate / read_rate
+    );
+
+    let (p50, p99) = live_lag(&ledger, &store).await;
+    println!(
+        "{{\"bench\":\"live_lag_append_to_staff_record\",\"backend\":\"{backend}\",\"samples\":{LAG_SAMPLES},\"p50_ms\":{p50:.2},\"p99_ms\":{p99:.2}}}"
+    );
+    store.close().await;
+}
+
+fn fixed_now() -> Arc<dyn Fn() -> chrono::DateTime<Utc> + Send + Sync> {
+    let now = Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap();
+    Arc::new(move || now)
+}
+
+/// Runs whole merger programmes (75 staff per body, ~1,700 events each), several at once,
+/// until the ledger holds `target` events. Returns (commands, events).
+async fn generate(ledger: &Ledger, target: u64) -> (u64, u64) {
+    let actor = Actor::new("bench", Role::HrAdviser);
+    let mut next = 0u64;
+    let mut commands = 0u64;
+    while ledger.store().head().await.unwrap() < target {
+        let batch: Vec<_> = (0..CONCURRENT_PROGRAMMES)
+            .map(|_| {
+                next += 1;
+                let scenario = merger_programme(ScenarioConfig {
+                    seed: next,
+                    code_prefix: format!("P{next}"),
+                    ..ScenarioConfig::default()
+                });
+                let (ledger, actor) = (ledger.clone(), actor.clone());
+                tokio::spawn(async move { scenario.run(&ledger, &actor).await.map(|o| o.len()) })
+            })
+            .collect();
+        for task in batch {
+            commands += task.await.unwrap().expect("programme runs") as u64;
+        }
+    }
+    (commands, ledger.store().head().await.unwrap())
+}
+
+async fn read_all_rate(store: &EventStore) -> f64 {
+    let started = Instant::now();
+    let mut after = 0;
+    let mut count = 0u64;
+    loop {
+        let page = store.read_all(after, 1000).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        count += page.len() as u64;
+    }
+    count as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Appends one assignment change at a time while the projector follows the log, and times
+/// each from the append's acknowledgement to the projector's commit of it (the staff record
+/// view and the checkpoint commit together).
+async fn live_lag(ledger: &Ledger, store: &EventStore) -> (f64, f64) {
+    let projector = Projector::new(store.clone(), ReadDb::from(store.backend()));
+    let mut progress = projector.progress();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let follower = tokio::spawn(projector.follow(async {
+        let _ = stopped.await;
+    }));
+    let employee_id = first_employee(store).await;
+    let actor = Actor::new("bench", Role::HrAdviser);
+    let mut lags = Vec::with_capacity(LAG_SAMPLES);
+    for i in 0..LAG_SAMPLES {
+        let command = fte_change(ledger, employee_id, i).await;
+        let options =
+            CommandOptions::new(Uuid::new_v4(), "hours changed at the employee's request");
+        let outcome = ledger.execute(command, &actor, &options).await.unwrap();
+        let acknowledged = Instant::now();
+        while *progress.borrow_and_update() < outcome.result.last_position {
+            let _ = tokio::time::timeout(Duration::from_secs(5), progress.changed()).await;
+        }
+        lags.push(acknowledged.elapsed().as_secs_f64() * 1000.0);
+    }
+    stop.send(()).unwrap();
+    follower.await.unwrap().unwrap();
+    lags.sort_by(f64::total_cmp);
+    (lags[lags.len() / 2], lags[lags.len() * 99 / 100])
+}
+
+async fn first_employee(store: &EventStore) -> Uuid {
+    let events = store.read_all(0, 10_000).await.unwrap();
+    let stream = events
+        .iter()
+        .find(|e| e.stream.starts_with("employee-"))
+        .map(|e| e.stream.clone())
+        .unwrap();
+    Uuid::parse_str(stream.trim_start_matches("employee-")).unwrap()
+}
+
+async fn fte_change(ledger: &Ledger, employee_id: Uuid, i: usize) -> LedgerCommand {
+    let (state, _) = ledger
+        .state(&StreamId::employee(employee_id))
+        .await
+        .unwrap();
+    let AggregateState::Employee(employee::State(Some(record))) = state else {
+        panic!("employee exists")
+    };
+    let mut assignment = record.employment.expect("employed").assignment;
+    assignment.fte = if i.is_multiple_of(2) { 0.8 } else { 1.0 };
+    employee::Command::ChangeAssignment {
+        employee_id,
+        assignment,
+        reason: "hours changed".into(),
+        effective_date: chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+    }
+    .into()
+}
