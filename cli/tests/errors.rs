@@ -65,3 +65,27 @@ fn the_database_comes_from_the_environment_too() {
     );
     assert!(sandbox.path("from-env.db").exists());
 }
+
+#[test]
+fn json_logs_are_one_object_per_line_on_stderr() {
+    let sandbox = Sandbox::new();
+    let url = sandbox.url("logs.db");
+    let out = sandbox
+        .command(&["--log-format", "json", "migrate", "--db", &url])
+        .env("RUST_LOG", "debug")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.lines().count() > 0, "debug logging says something");
+    for line in stderr.lines() {
+        let value: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(value.get("level").is_some(), "{line}");
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("ledger at "),
+        "results stay on stdout: {stdout}"
+    );
+}

@@ -52,12 +52,14 @@ fn bad_rows_are_all_reported_with_line_numbers_and_nothing_is_imported() {
     let sandbox = seeded();
     let db = sandbox.db();
     let mut rows: Vec<String> = good_csv().lines().map(str::to_string).collect();
-    // line 3: bad NI number and FTE; line 5: unknown AfC band; line 6: duplicate employee number.
+    // line 3: bad NI number and FTE; line 5: unknown AfC band; line 6: duplicate employee number;
+    // line 7: a short row.
     rows[2] = rows[2]
         .replace(",,12/11/1990", ",ZZ999,12/11/1990")
         .replace(",0.8,", ",1.2,");
     rows.push("90004,Ann,Lee,,,49000004-1,PX0004,Analyst,Admin & Clerical,Band 10,,1,401120,North Shire House,2021-01-04,,".into());
     rows.push("90001,Dup,Licate,,,49000005-1,PX0005,Analyst,Admin & Clerical,4,,1,401120,North Shire House,2021-01-04,,".into());
+    rows.push("90009,Short,Row".into()); // line 7: too few cells
     let file = sandbox.write("bad.csv", &(rows.join("\n") + "\n"));
     let before = head(&sandbox);
 
@@ -82,6 +84,7 @@ fn bad_rows_are_all_reported_with_line_numbers_and_nothing_is_imported() {
         "line 3: fte",
         "line 5: band",
         "line 6: employee_number",
+        "line 7: ",
     ] {
         assert!(
             stderr.contains(expected),

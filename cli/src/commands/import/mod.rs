@@ -87,6 +87,8 @@ async fn import_and_project(ledger: &Ledger, args: &StaffArgs, rows: &[StaffRow]
 fn read_and_validate(path: &Path) -> Result<Vec<StaffRow>> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
+        // A row with too few or too many cells is reported with the others, not fatal.
+        .flexible(true)
         .from_path(path)
         .with_context(|| format!("cannot read {}", path.display()))?;
     let headers = reader.headers().context("reading the header line")?.clone();
@@ -105,16 +107,9 @@ fn read_and_validate(path: &Path) -> Result<Vec<StaffRow>> {
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for record in reader.records() {
-        let record = record.with_context(|| format!("reading {}", path.display()))?;
-        let line = record.position().map_or(0, |p| p.line());
-        let raw: RawRow = record
-            .deserialize(Some(&headers))
-            .with_context(|| format!("line {line}"))?;
-        match raw.validate() {
-            Ok(row) => rows.push((line, row)),
-            Err(reasons) => {
-                problems.extend(reasons.into_iter().map(|r| format!("line {line}: {r}")))
-            }
+        match parse_record(record, &headers) {
+            Ok((line, row)) => rows.push((line, row)),
+            Err(mut found) => problems.append(&mut found),
         }
     }
     problems.extend(duplicates(&rows));
@@ -125,6 +120,27 @@ fn read_and_validate(path: &Path) -> Result<Vec<StaffRow>> {
         bail!("{} has no staff rows", path.display());
     }
     Ok(rows.into_iter().map(|(_, row)| row).collect())
+}
+
+/// One record as a validated row with its line number, or its problems as `line N: ...`.
+fn parse_record(
+    record: csv::Result<csv::StringRecord>,
+    headers: &csv::StringRecord,
+) -> Result<(u64, StaffRow), Vec<String>> {
+    let record = record.map_err(|e| {
+        let line = e.position().map_or(0, |p| p.line());
+        vec![format!("line {line}: {e}")]
+    })?;
+    let line = record.position().map_or(0, |p| p.line());
+    let raw: RawRow = record
+        .deserialize(Some(headers))
+        .map_err(|e| vec![format!("line {line}: {e}")])?;
+    raw.validate().map(|row| (line, row)).map_err(|reasons| {
+        reasons
+            .into_iter()
+            .map(|r| format!("line {line}: {r}"))
+            .collect()
+    })
 }
 
 /// Employee and assignment numbers identify people and posts: each may appear once.
