@@ -5,42 +5,67 @@ use hrledger_domain::LedgerEvent;
 use hrledger_store::RecordedEvent;
 
 use crate::db::{date_text, time_text, ReadTx};
-use crate::{on_tx, ProjectionError};
+use crate::{insert_rows, on_tx, ProjectionError};
 
-pub(crate) async fn record(
-    tx: &mut ReadTx,
-    recorded: &RecordedEvent,
-    event: &LedgerEvent,
-) -> Result<(), ProjectionError> {
-    let m = &recorded.metadata;
-    let position = recorded.position as i64;
-    let employees = event.employees_touched();
-    on_tx!(tx, conn => {
-        sqlx::query(
-            "INSERT INTO audit_trail (position, stream, event_type, case_id, actor, actor_role, reason, \
-             command_id, effective_date, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(position)
-        .bind(&recorded.stream)
-        .bind(&recorded.event_type)
-        .bind(event.case_id().map(|id| id.to_string()))
-        .bind(&m.actor)
-        .bind(&m.actor_role)
-        .bind(&m.reason)
-        .bind(m.command_id.to_string())
-        .bind(date_text(recorded.effective_date))
-        .bind(time_text(recorded.recorded_at))
-        .execute(&mut *conn)
-        .await?;
-        for employee in &employees {
-            sqlx::query(
-                "INSERT INTO audit_employees (employee_id, position) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
-            .bind(employee.to_string())
-            .bind(position)
-            .execute(&mut *conn)
-            .await?;
+pub(crate) struct AuditRow {
+    position: i64,
+    stream: String,
+    event_type: String,
+    case_id: Option<String>,
+    actor: String,
+    actor_role: String,
+    reason: String,
+    command_id: String,
+    effective_date: String,
+    recorded_at: String,
+    employees: Vec<String>,
+}
+
+impl AuditRow {
+    pub fn new(recorded: &RecordedEvent, event: &LedgerEvent) -> Self {
+        let m = &recorded.metadata;
+        AuditRow {
+            position: recorded.position as i64,
+            stream: recorded.stream.clone(),
+            event_type: recorded.event_type.clone(),
+            case_id: event.case_id().map(|id| id.to_string()),
+            actor: m.actor.clone(),
+            actor_role: m.actor_role.clone(),
+            reason: m.reason.clone(),
+            command_id: m.command_id.to_string(),
+            effective_date: date_text(recorded.effective_date),
+            recorded_at: time_text(recorded.recorded_at),
+            employees: event
+                .employees_touched()
+                .iter()
+                .map(|id| id.to_string())
+                .collect(),
         }
+    }
+}
+
+pub(crate) async fn write(tx: &mut ReadTx, rows: &[AuditRow]) -> Result<(), ProjectionError> {
+    let touched: Vec<(&str, i64)> = rows
+        .iter()
+        .flat_map(|r| r.employees.iter().map(move |e| (e.as_str(), r.position)))
+        .collect();
+    on_tx!(tx, conn => {
+        insert_rows!(conn,
+            "INSERT INTO audit_trail (position, stream, event_type, case_id, actor, actor_role, reason, \
+             command_id, effective_date, recorded_at) ",
+            "", rows, 10,
+            |mut b, r: &AuditRow| {
+                b.push_bind(r.position).push_bind(&r.stream).push_bind(&r.event_type)
+                    .push_bind(&r.case_id).push_bind(&r.actor).push_bind(&r.actor_role)
+                    .push_bind(&r.reason).push_bind(&r.command_id).push_bind(&r.effective_date)
+                    .push_bind(&r.recorded_at);
+            });
+        insert_rows!(conn,
+            "INSERT INTO audit_employees (employee_id, position) ",
+            " ON CONFLICT DO NOTHING", touched, 2,
+            |mut b, (e, p): &(&str, i64)| {
+                b.push_bind(*e).push_bind(*p);
+            });
     });
     Ok(())
 }

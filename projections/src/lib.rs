@@ -4,12 +4,14 @@
 //! the same transaction as its checkpoint. Read models are derived from the domain's folded
 //! aggregate states, so what an event means is decided once, in the domain.
 
-mod apply;
 mod audit_trail;
+mod batch;
+pub mod bulk;
 mod cases;
 pub mod checkpoint;
 pub mod db;
 mod error;
+mod history;
 pub mod queries;
 mod runner;
 mod staff_record;

@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use hrledger_store::{EventStore, RecordedEvent};
 use tokio::sync::watch;
 
-use crate::apply::apply_event;
+use crate::batch::Batch;
 use crate::db::ReadDb;
+use crate::history::StaffHistories;
 use crate::states::{decode, FoldedStates};
 use crate::{checkpoint, ProjectionError};
 
@@ -28,6 +29,7 @@ pub struct Projector {
     source: EventStore,
     sink: ReadDb,
     states: FoldedStates,
+    histories: StaffHistories,
     batch_size: usize,
     position: watch::Sender<u64>,
 }
@@ -38,6 +40,7 @@ impl Projector {
             source,
             sink,
             states: FoldedStates::new(100_000),
+            histories: StaffHistories::new(100_000),
             batch_size: 1_000,
             position: watch::channel(0).0,
         }
@@ -101,6 +104,7 @@ impl Projector {
     pub async fn rebuild(&mut self) -> Result<u64, ProjectionError> {
         crate::tables::truncate_all(&self.sink).await?;
         self.states.clear();
+        self.histories.clear();
         self.run(Until::Head).await
     }
 
@@ -109,12 +113,38 @@ impl Projector {
         batch: &[RecordedEvent],
         last: u64,
     ) -> Result<(), ProjectionError> {
+        self.histories.trim();
+        let outcome = self.write_batch(batch, last).await;
+        if outcome.is_err() {
+            // The caches may be ahead of what was committed: start them afresh.
+            self.states.clear();
+            self.histories.clear();
+        }
+        outcome
+    }
+
+    async fn write_batch(
+        &mut self,
+        batch: &[RecordedEvent],
+        last: u64,
+    ) -> Result<(), ProjectionError> {
         let mut tx = self.sink.begin().await?;
+        let mut changes = Batch::default();
         for recorded in batch {
             let event = decode(recorded)?;
             let (before, after) = self.states.apply(&self.source, recorded, &event).await?;
-            apply_event(&mut tx, recorded, &event, &before, &after).await?;
+            changes
+                .add(
+                    &mut tx,
+                    &mut self.histories,
+                    recorded,
+                    &event,
+                    &before,
+                    &after,
+                )
+                .await?;
         }
+        changes.write(&mut tx).await?;
         checkpoint::save(&mut tx, last).await?;
         tx.commit().await?;
         Ok(())

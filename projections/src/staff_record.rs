@@ -5,11 +5,10 @@ use std::collections::BTreeMap;
 
 use hrledger_domain::employee::{EmployeeRecord, EmploymentStatus};
 use hrledger_domain::{AggregateState, Grade};
-use hrledger_store::RecordedEvent;
 use serde_json::{json, Map, Value};
 
-use crate::db::{date_text, time_text, ReadTx};
-use crate::{on_tx, ProjectionError};
+use crate::db::{date_text, ReadTx};
+use crate::{insert_rows, on_tx, ProjectionError};
 
 /// The fields payroll acts on, as they stand after an event. A change feed row is written when
 /// any of them changes; the same snapshot, folded by effective date, gives the record's versions.
@@ -92,37 +91,86 @@ pub(crate) fn diff(before: &PayrollSnapshot, after: &PayrollSnapshot) -> Map<Str
     changes
 }
 
-/// Writes the current record of one employee.
-pub(crate) async fn upsert_current(
+/// The current record of one employee, as written to `staff_records`.
+pub(crate) struct StaffRow {
+    employee_id: String,
+    given_name: String,
+    family_name: String,
+    ni_number: Option<String>,
+    employer_code: Option<String>,
+    assignment_number: Option<String>,
+    position_code: Option<String>,
+    job_title: Option<String>,
+    staff_group: Option<String>,
+    band: Option<String>,
+    pay_point: Option<String>,
+    fte: Option<f64>,
+    cost_centre: Option<String>,
+    location: Option<String>,
+    start_date: Option<String>,
+    continuous_service_date: Option<String>,
+    status: &'static str,
+    protected_terms: String,
+    open_cases: String,
+    last_position: i64,
+}
+
+impl StaffRow {
+    pub fn new(record: &EmployeeRecord, last_position: u64) -> Self {
+        let e = record.employment.as_ref();
+        let a = e.map(|e| &e.assignment);
+        let (band, pay_point) = a.map(|a| grade_parts(&a.grade)).unzip();
+        let transferring =
+            record.status() == EmploymentStatus::Employed && !record.open_transfers.is_empty();
+        let open_cases: Vec<String> = record
+            .open_transfers
+            .keys()
+            .map(|id| id.to_string())
+            .collect();
+        StaffRow {
+            employee_id: record.employee_id.to_string(),
+            given_name: record.personal.given_name.clone(),
+            family_name: record.personal.family_name.clone(),
+            ni_number: record.personal.ni_number.clone(),
+            employer_code: e.map(|e| e.employer_code.clone()),
+            assignment_number: a.map(|a| a.assignment_number.clone()),
+            position_code: a.map(|a| a.position_code.clone()),
+            job_title: a.map(|a| a.job_title.clone()),
+            staff_group: a.map(|a| a.staff_group.clone()),
+            band,
+            pay_point: pay_point.flatten(),
+            fte: a.map(|a| a.fte),
+            cost_centre: a.map(|a| a.cost_centre.clone()),
+            location: a.map(|a| a.location.clone()),
+            start_date: e.map(|e| date_text(e.start_date)),
+            continuous_service_date: e.map(|e| date_text(e.continuous_service_date)),
+            status: if transferring {
+                "transferring"
+            } else {
+                status_of(record.status())
+            },
+            protected_terms: json!({
+                "pay_protection": record.pay_protection,
+                "transfers": record.transfer_history,
+            })
+            .to_string(),
+            open_cases: serde_json::to_string(&open_cases).unwrap_or_default(),
+            last_position: last_position as i64,
+        }
+    }
+}
+
+pub(crate) async fn write_current<'a>(
     tx: &mut ReadTx,
-    record: &EmployeeRecord,
-    last_position: u64,
+    rows: impl Iterator<Item = &'a StaffRow>,
 ) -> Result<(), ProjectionError> {
-    let e = record.employment.as_ref();
-    let a = e.map(|e| &e.assignment);
-    let (band, pay_point) = a.map(|a| grade_parts(&a.grade)).unzip();
-    let status =
-        if record.status() == EmploymentStatus::Employed && !record.open_transfers.is_empty() {
-            "transferring"
-        } else {
-            status_of(record.status())
-        };
-    let protected_terms = json!({
-        "pay_protection": record.pay_protection,
-        "transfers": record.transfer_history,
-    });
-    let open_cases: Vec<String> = record
-        .open_transfers
-        .keys()
-        .map(|id| id.to_string())
-        .collect();
+    let rows: Vec<&StaffRow> = rows.collect();
     on_tx!(tx, conn => {
-        sqlx::query(
-            "INSERT INTO staff_records (employee_id, employee_number, given_name, family_name, ni_number, \
+        insert_rows!(conn,
+            "INSERT INTO staff_records (employee_id, given_name, family_name, ni_number, \
              employer_code, assignment_number, position_code, job_title, staff_group, band, pay_point, fte, \
-             cost_centre, location, start_date, continuous_service_date, status, protected_terms, open_cases, last_position) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
-             ON CONFLICT (employee_id) DO UPDATE SET employee_number = excluded.employee_number, \
+             cost_centre, location, start_date, continuous_service_date, status, protected_terms, open_cases, last_position) ",
+            " ON CONFLICT (employee_id) DO UPDATE SET \
              given_name = excluded.given_name, family_name = excluded.family_name, ni_number = excluded.ni_number, \
              employer_code = excluded.employer_code, assignment_number = excluded.assignment_number, \
              position_code = excluded.position_code, job_title = excluded.job_title, staff_group = excluded.staff_group, \
@@ -131,112 +179,100 @@ pub(crate) async fn upsert_current(
              continuous_service_date = excluded.continuous_service_date, status = excluded.status, \
              protected_terms = excluded.protected_terms, open_cases = excluded.open_cases, \
              last_position = excluded.last_position",
-        )
-        .bind(record.employee_id.to_string())
-        .bind(Option::<String>::None)
-        .bind(record.personal.given_name.clone())
-        .bind(record.personal.family_name.clone())
-        .bind(record.personal.ni_number.clone())
-        .bind(e.map(|e| e.employer_code.clone()))
-        .bind(a.map(|a| a.assignment_number.clone()))
-        .bind(a.map(|a| a.position_code.clone()))
-        .bind(a.map(|a| a.job_title.clone()))
-        .bind(a.map(|a| a.staff_group.clone()))
-        .bind(band)
-        .bind(pay_point.flatten())
-        .bind(a.map(|a| a.fte))
-        .bind(a.map(|a| a.cost_centre.clone()))
-        .bind(a.map(|a| a.location.clone()))
-        .bind(e.map(|e| date_text(e.start_date)))
-        .bind(e.map(|e| date_text(e.continuous_service_date)))
-        .bind(status)
-        .bind(protected_terms.to_string())
-        .bind(serde_json::to_string(&open_cases).unwrap_or_default())
-        .bind(last_position as i64)
-        .execute(conn)
-        .await?;
+            rows, 20,
+            |mut b, r: &&StaffRow| {
+                b.push_bind(&r.employee_id).push_bind(&r.given_name).push_bind(&r.family_name)
+                    .push_bind(&r.ni_number).push_bind(&r.employer_code).push_bind(&r.assignment_number)
+                    .push_bind(&r.position_code).push_bind(&r.job_title).push_bind(&r.staff_group)
+                    .push_bind(&r.band).push_bind(&r.pay_point).push_bind(r.fte).push_bind(&r.cost_centre)
+                    .push_bind(&r.location).push_bind(&r.start_date).push_bind(&r.continuous_service_date)
+                    .push_bind(r.status).push_bind(&r.protected_terms).push_bind(&r.open_cases)
+                    .push_bind(r.last_position);
+            });
     });
     Ok(())
 }
 
-/// Appends a payroll change row, then re-derives the employee's versions as the ledger now
-/// knows them: the previous knowledge is closed (recorded_to) and the new timeline opened.
-pub(crate) async fn record_change(
+/// One row of the payroll change feed.
+pub(crate) struct ChangeRow {
+    pub position: i64,
+    pub employee_id: String,
+    pub change_kind: String,
+    pub effective_date: String,
+    pub recorded_at: String,
+    pub changes: String,
+}
+
+/// One period of an employee's record as known from `recorded_from` (until `recorded_to`).
+pub(crate) struct VersionRow {
+    pub employee_id: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    pub recorded_from: i64,
+    pub recorded_from_time: String,
+    pub recorded_to: Option<i64>,
+    pub recorded_to_time: Option<String>,
+    pub record: String,
+}
+
+pub(crate) async fn write_changes(
     tx: &mut ReadTx,
-    recorded: &RecordedEvent,
-    employee_id: &str,
-    changes: &Map<String, Value>,
+    changes: &[ChangeRow],
+    closes: &BTreeMap<String, (i64, String)>,
+    versions: &[VersionRow],
 ) -> Result<(), ProjectionError> {
-    let recorded_at = time_text(recorded.recorded_at);
-    let effective = date_text(recorded.effective_date);
     on_tx!(tx, conn => {
-        sqlx::query(
-            "INSERT INTO staff_changes (position, employee_id, change_kind, effective_date, recorded_at, changes) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(recorded.position as i64)
-        .bind(employee_id)
-        .bind(&recorded.event_type)
-        .bind(&effective)
-        .bind(&recorded_at)
-        .bind(Value::Object(changes.clone()).to_string())
-        .execute(conn)
-        .await?;
-    });
-    let history: Vec<(String, String)> = on_tx!(tx, conn => {
-        sqlx::query_as(
-            "SELECT effective_date, changes FROM staff_changes WHERE employee_id = $1 \
-             ORDER BY effective_date, position",
-        )
-        .bind(employee_id)
-        .fetch_all(conn)
-        .await?
-    });
-    let timeline = versions_from(&history)?;
-    on_tx!(tx, conn => {
-        sqlx::query(
-            "UPDATE staff_record_versions SET recorded_to = $1, recorded_to_time = $2 \
-             WHERE employee_id = $3 AND recorded_to IS NULL",
-        )
-        .bind(recorded.position as i64)
-        .bind(&recorded_at)
-        .bind(employee_id)
-        .execute(&mut *conn)
-        .await?;
-        for (valid_from, valid_to, record) in &timeline {
+        insert_rows!(conn,
+            "INSERT INTO staff_changes (position, employee_id, change_kind, effective_date, recorded_at, changes) ",
+            "", changes, 6,
+            |mut b, r: &ChangeRow| {
+                b.push_bind(r.position).push_bind(&r.employee_id).push_bind(&r.change_kind)
+                    .push_bind(&r.effective_date).push_bind(&r.recorded_at).push_bind(&r.changes);
+            });
+        // Knowledge from before this batch ends where the batch first changes the employee;
+        // closed before the new periods are inserted, which are open or closed already.
+        for (employee, (position, time)) in closes {
             sqlx::query(
-                "INSERT INTO staff_record_versions (employee_id, valid_from, valid_to, recorded_from, \
-                 recorded_from_time, record) VALUES ($1, $2, $3, $4, $5, $6)",
+                "UPDATE staff_record_versions SET recorded_to = $1, recorded_to_time = $2 \
+                 WHERE employee_id = $3 AND recorded_to IS NULL",
             )
-            .bind(employee_id)
-            .bind(valid_from)
-            .bind(valid_to.as_deref())
-            .bind(recorded.position as i64)
-            .bind(&recorded_at)
-            .bind(record.to_string())
+            .bind(position)
+            .bind(time)
+            .bind(employee)
             .execute(&mut *conn)
             .await?;
         }
+        insert_rows!(conn,
+            "INSERT INTO staff_record_versions (employee_id, valid_from, valid_to, recorded_from, \
+             recorded_from_time, recorded_to, recorded_to_time, record) ",
+            "", versions, 8,
+            |mut b, r: &VersionRow| {
+                b.push_bind(&r.employee_id).push_bind(&r.valid_from).push_bind(&r.valid_to)
+                    .push_bind(r.recorded_from).push_bind(&r.recorded_from_time).push_bind(r.recorded_to)
+                    .push_bind(&r.recorded_to_time).push_bind(&r.record);
+            });
     });
     Ok(())
 }
 
-/// Folds the changes in effective-date order into `(valid_from, valid_to, record)` periods.
-/// Several changes on one date make one period (the later-recorded one wins per field).
-fn versions_from(
-    history: &[(String, String)],
-) -> Result<Vec<(String, Option<String>, Value)>, ProjectionError> {
+/// Folds changes (already in effective-date, then position, order) into `(valid_from,
+/// valid_to, record)` periods. Several changes on one date make one period; per field the
+/// later-recorded change wins.
+pub(crate) fn versions_from<'a>(
+    history: impl Iterator<Item = (&'a str, &'a Map<String, Value>)>,
+) -> Vec<(String, Option<String>, Value)> {
     let mut periods: Vec<(String, Value)> = Vec::new();
     let mut current = Map::new();
     for (effective, changes) in history {
-        let changes: Map<String, Value> = serde_json::from_str(changes)
-            .map_err(|e| ProjectionError::Corrupt(format!("staff change: {e}")))?;
         for (field, change) in changes {
-            current.insert(field, change.get("to").cloned().unwrap_or(Value::Null));
+            current.insert(
+                field.clone(),
+                change.get("to").cloned().unwrap_or(Value::Null),
+            );
         }
         match periods.last_mut() {
             Some((from, record)) if from == effective => *record = Value::Object(current.clone()),
-            _ => periods.push((effective.clone(), Value::Object(current.clone()))),
+            _ => periods.push((effective.to_string(), Value::Object(current.clone()))),
         }
     }
     let ends: Vec<Option<String>> = periods
@@ -245,9 +281,9 @@ fn versions_from(
         .map(|(from, _)| Some(from.clone()))
         .chain(std::iter::once(None))
         .collect();
-    Ok(periods
+    periods
         .into_iter()
         .zip(ends)
         .map(|((from, record), to)| (from, to, record))
-        .collect())
+        .collect()
 }
