@@ -104,15 +104,20 @@ impl Ledger {
     ) -> Result<Outcome, CommandError> {
         authorise(actor)?;
         validate(options)?;
-        let mut attempt = 0;
+        // First from cached states, trusting the append's version checks to catch anything
+        // stale; after a conflict, or before reporting a rule violation, from fresh reads.
+        let mut fresh = false;
+        let mut conflicts = 0;
         loop {
-            match self.attempt(command.clone(), actor, options).await {
+            match self.attempt(command.clone(), actor, options, fresh).await {
                 Err(CommandError::Conflict(_))
-                    if options.expected_version.is_none() && attempt < CONFLICT_RETRIES =>
+                    if options.expected_version.is_none() && conflicts < CONFLICT_RETRIES =>
                 {
-                    attempt += 1;
-                    tracing::debug!(attempt, "conflict; deciding again on fresh state");
+                    conflicts += 1;
+                    fresh = true;
+                    tracing::debug!(conflicts, "conflict; deciding again on fresh state");
                 }
+                Err(CommandError::Domain(_)) if !fresh => fresh = true,
                 Err(CommandError::Domain(e)) => return self.replay_or(options, e).await,
                 other => return other,
             }
@@ -133,14 +138,20 @@ impl Ledger {
         command: LedgerCommand,
         actor: &Actor,
         options: &CommandOptions,
+        fresh: bool,
     ) -> Result<Outcome, CommandError> {
         let primary = command.stream();
-        let primary_loaded = self.cache.load(&self.store, &primary).await?;
+        let mut primary_loaded = self.load(&primary, fresh).await?;
+        if options.expected_version.is_some() && primary_loaded.version != options.expected_version
+        {
+            // A caller's pinned version is judged against the stream as it is, not as cached.
+            primary_loaded = self.load(&primary, true).await?;
+        }
         check_expected(&primary, primary_loaded.version, options.expected_version)?;
         let mut loaded = BTreeMap::new();
         for stream in command.related_streams(&primary_loaded.state) {
             if stream != primary && !loaded.contains_key(&stream) {
-                let l = self.cache.load(&self.store, &stream).await?;
+                let l = self.load(&stream, fresh).await?;
                 loaded.insert(stream, l);
             }
         }
@@ -164,11 +175,47 @@ impl Ledger {
         if result.replayed {
             return self.first_outcome(result).await;
         }
+        self.remember(loaded, &decided, &result);
         Ok(Outcome {
             result,
             events,
             replayed: false,
         })
+    }
+
+    /// Caches the states as this command left them, so the next command on the same streams
+    /// needs no read (and, deciding on current state, no conflict).
+    fn remember(
+        &self,
+        mut loaded: BTreeMap<StreamId, Loaded>,
+        decided: &[(StreamId, LedgerEvent)],
+        result: &AppendResult,
+    ) {
+        for (stream, event) in decided {
+            let entry = loaded.entry(stream.clone()).or_insert_with(|| Loaded {
+                state: AggregateState::initial(stream.kind()),
+                version: None,
+            });
+            entry.state =
+                std::mem::replace(&mut entry.state, AggregateState::initial(stream.kind()))
+                    .evolve(event);
+        }
+        for written in &result.streams {
+            if let Ok(stream) = StreamId::parse(&written.stream) {
+                if let Some(mut l) = loaded.remove(&stream) {
+                    l.version = Some(written.version);
+                    self.cache.put(stream, l);
+                }
+            }
+        }
+    }
+
+    /// A stream's state: as cached when `fresh` is false and it is cached, else read.
+    async fn load(&self, stream: &StreamId, fresh: bool) -> Result<Loaded, CommandError> {
+        match self.cache.cached(stream) {
+            Some(loaded) if !fresh => Ok(loaded),
+            _ => self.cache.load(&self.store, stream).await,
+        }
     }
 
     /// A command refused by the domain may be the retry of one that already succeeded (its
@@ -264,8 +311,12 @@ fn build_request(
             effective_date: event.effective_date(),
         });
     }
+    // Streams the decision read but does not change are appended with no events: the store
+    // checks they are still at the version read, so no decision stands on moved state.
+    let read_only = loaded.keys().filter(|s| !seen.contains(*s)).cloned();
     let streams = order
         .into_iter()
+        .chain(read_only)
         .map(|stream| StreamAppend {
             expected: expected_for(loaded.get(&stream)),
             events: by_stream.remove(&stream).unwrap_or_default(),

@@ -31,6 +31,11 @@ impl StateCache {
         }
     }
 
+    /// The cached state, without reading the store.
+    pub fn cached(&self, stream: &StreamId) -> Option<Loaded> {
+        self.get(stream)
+    }
+
     fn get(&self, stream: &StreamId) -> Option<Loaded> {
         self.entries
             .lock()

@@ -54,6 +54,7 @@ on_both_backends!(
     concurrent_commands_on_one_case_with_one_expected_version_have_one_winner,
     a_rule_violation_writes_nothing,
     roles_without_command_rights_are_refused,
+    a_second_writer_never_has_a_decision_made_over_its_change,
 );
 
 async fn merger_programme_runs_end_to_end(db: &TestDb) {
@@ -255,4 +256,75 @@ async fn roles_without_command_rights_are_refused(db: &TestDb) {
         .unwrap_err();
     assert!(matches!(err, CommandError::Validation(_)), "{err}");
     assert_eq!(ledger.store().head().await.unwrap(), 0);
+}
+
+/// Two ledgers (as two processes would have) on one database: each caches states, yet neither
+/// decides on a state the other has moved on from.
+async fn a_second_writer_never_has_a_decision_made_over_its_change(db: &TestDb) {
+    let (a, b) = (ledger(db).await, ledger(db).await);
+    let scenario = merger_programme(small());
+    let transfer_id = scenario.transfers[0];
+    let scoped = scenario
+        .steps
+        .iter()
+        .position(|s| matches!(&s.command, hrledger_domain::LedgerCommand::Transfer(transfer::Command::ScopeStaffIn { transfer_id: t, .. }) if *t == transfer_id))
+        .unwrap();
+    for step in &scenario.steps[..=scoped] {
+        let options = CommandOptions::new(step.command_id, step.reason.clone());
+        a.execute(step.command.clone(), &adviser(), &options)
+            .await
+            .unwrap();
+    }
+    let employee_id = scenario.staff[0][0];
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap();
+    let object = || transfer::Command::ReceiveObjection {
+        transfer_id,
+        employee_id,
+        received_by: transfer::Party::Transferor,
+        effective_date: on,
+    };
+    let run = |ledger: &Ledger, cmd: transfer::Command| {
+        let ledger = ledger.clone();
+        async move {
+            let options = CommandOptions::new(Uuid::new_v4(), "recorded by the adviser");
+            ledger.execute(cmd.into(), &adviser(), &options).await
+        }
+    };
+    run(&a, object()).await.unwrap(); // `a` now caches the case with the objection
+    run(
+        &b,
+        transfer::Command::WithdrawObjection {
+            transfer_id,
+            employee_id,
+            effective_date: on,
+        },
+    )
+    .await
+    .unwrap();
+    // `a`'s cache still says "objected"; deciding on it would refuse a second objection.
+    run(&a, object())
+        .await
+        .expect("decided again on the state as it now is");
+    let (state, version) = b.state(&StreamId::transfer(transfer_id)).await.unwrap();
+    let AggregateState::Transfer(transfer::State(Some(case))) = state else {
+        panic!()
+    };
+    assert_eq!(case.objectors(), vec![employee_id]);
+    let types: Vec<String> = a
+        .store()
+        .read_stream(StreamId::transfer(transfer_id).as_str(), 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event_type)
+        .collect();
+    assert_eq!(types.len() as u64, version.unwrap() + 1);
+    assert_eq!(
+        &types[types.len() - 3..],
+        [
+            "ObjectionReceived",
+            "ObjectionWithdrawn",
+            "ObjectionReceived"
+        ]
+    );
 }

@@ -48,6 +48,10 @@ pub struct NewEvent {
 }
 
 /// The events for one stream within an append, with the version that stream must be at.
+///
+/// A stream with no events is a pure version check: the append fails with `Conflict` if that
+/// stream is no longer at `expected`. A command path uses it for streams its decision read but
+/// does not change, so a decision is never made on state that moved underneath it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StreamAppend {
     pub stream: String,

@@ -179,6 +179,9 @@ async fn write_request(
     for stream in &append.streams {
         let current = conn.stream_version(&stream.stream).await?;
         check_expected(stream, current)?;
+        if stream.events.is_empty() {
+            continue; // a read the decision relied on: checked, nothing written
+        }
         let mut version = current.map_or(0, |v| v + 1);
         for event in &stream.events {
             rows.push(chain_row(

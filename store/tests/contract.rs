@@ -41,6 +41,7 @@ contract!(
     conflict,
     idempotency,
     multi_stream_all_or_nothing,
+    a_stream_read_but_not_written_is_version_checked,
     failing_request_does_not_fail_its_batch,
     bad_input,
     tamper_payload,
@@ -285,6 +286,40 @@ async fn idempotency(db: &TestDb) {
     );
     assert_eq!(store.head().await.unwrap(), 5, "stored once");
     assert_eq!(store.read_stream("t", 0).await.unwrap().len(), 3);
+}
+
+async fn a_stream_read_but_not_written_is_version_checked(db: &TestDb) {
+    let store = open(db).await;
+    store
+        .append(append("policy", ExpectedVersion::NoStream, 1))
+        .await
+        .unwrap();
+    // The decision read `policy` at version 0 and writes to `case` only.
+    let decided_on = |version| {
+        multi(vec![
+            part("case", ExpectedVersion::Any, 1),
+            part("policy", ExpectedVersion::Exact(version), 0),
+        ])
+    };
+    store
+        .append(append("policy", ExpectedVersion::Exact(0), 1))
+        .await
+        .unwrap();
+    let stale = store.append(decided_on(0)).await;
+    assert!(
+        matches!(stale, Err(StoreError::Conflict { .. })),
+        "{stale:?}"
+    );
+    assert_eq!(store.head().await.unwrap(), 2, "nothing written");
+    let fresh = store.append(decided_on(1)).await.unwrap();
+    assert_eq!(fresh.first_position, 3);
+    assert_eq!(fresh.last_position, 3);
+    assert_eq!(
+        store.read_stream("policy", 0).await.unwrap().len(),
+        2,
+        "policy unchanged"
+    );
+    assert!(store.verify(1, None).await.unwrap().is_intact());
 }
 
 async fn multi_stream_all_or_nothing(db: &TestDb) {
