@@ -3,6 +3,8 @@
 # measured in the same run. Figures and the machine they ran on are recorded in BENCHMARKS.md.
 #
 #   scripts/bench.sh store        event store: appends, group commit, replay, verify
+#   scripts/bench.sh api          GraphQL API under HTTP load; commands with 1, 8, 64 clients
+#                                 (HRLEDGER_BENCH_EVENTS sets the ledger size, default 1,000,000)
 #
 # PostgreSQL figures need HRLEDGER_BENCH_PG_URL (or HRLEDGER_TEST_PG_URL); the bench creates
 # and drops a database of its own there. Without either, only SQLite is measured.
@@ -11,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-    echo "usage: $0 <store>" >&2
+    echo "usage: $0 <store|api>" >&2
     exit 2
 }
 
@@ -19,7 +21,12 @@ bench_store() {
     cargo run --quiet --release -p hrledger-store --features testing --example bench_store
 }
 
+bench_api() {
+    cargo run --quiet --release -p hrledger-graphql --example bench_api
+}
+
 case "${1:-}" in
     store) bench_store ;;
+    api) bench_api ;;
     *) usage ;;
 esac

@@ -1,0 +1,206 @@
+//! API throughput: `staffRecord` by id and 500-row `staffChanges` pages over real HTTP under
+//! concurrent keep-alive load, on a ledger of merger programmes (default 1,000,000 events); then
+//! command throughput through the command path (load state, decide, append; durable) with 1, 8
+//! and 64 concurrent clients on distinct employees, each beside the raw engine's
+//! one-event-per-commit rate with the same number of writers in the same run.
+//!
+//! Run with `scripts/bench.sh api` (release). `HRLEDGER_BENCH_EVENTS` sets the ledger size.
+//! PostgreSQL is measured when `HRLEDGER_BENCH_PG_URL` or `HRLEDGER_TEST_PG_URL` is set (in a
+//! database of its own, dropped afterwards). The load generator and the server share the
+//! process (and the machine's cores); it only ever talks to 127.0.0.1.
+
+mod bench;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use hrledger_commands::scenario::Seeded;
+use hrledger_commands::{Ledger, Role};
+use hrledger_graphql::auth::create_token;
+use hrledger_graphql::{Server, ServerConfig};
+use hrledger_projections::{queries, ReadDb};
+use hrledger_store::testing::TestDb;
+use hrledger_store::EventStore;
+use serde_json::json;
+
+use bench::commands::{command_round, employed, CLIENTS};
+use bench::generate::generate;
+use bench::line;
+use bench::load::{Load, LoadReport};
+use bench::raw::RawTable;
+
+/// Longest the projector may take to catch up with the generated ledger.
+const CATCH_UP_LIMIT: Duration = Duration::from_secs(1800);
+/// Concurrent keep-alive connections of the load generator.
+const CONNECTIONS: usize = 32;
+/// Each load phase stops at whichever bound comes first.
+const LOAD_REQUESTS: usize = 200_000;
+const LOAD_SECONDS: u64 = 15;
+const PAGE_REQUESTS: usize = 20_000;
+const WARM_UP: Duration = Duration::from_secs(2);
+/// Each command round (and its raw counterpart) runs this long.
+const COMMAND_SECONDS: u64 = 6;
+/// Employee ids sampled for `staffRecord` (read through the API, 500 per page).
+const MAX_IDS: usize = 100_000;
+
+#[tokio::main]
+async fn main() {
+    let target: u64 = std::env::var("HRLEDGER_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    bench(&TestDb::sqlite().await, target).await;
+    let pg =
+        std::env::var("HRLEDGER_BENCH_PG_URL").or_else(|_| std::env::var("HRLEDGER_TEST_PG_URL"));
+    if let Ok(server) = pg {
+        bench(&TestDb::postgres_at(&server).await, target).await;
+    }
+}
+
+fn fixed_now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap()
+}
+
+async fn bench(db: &TestDb, target: u64) {
+    let backend = db.backend_name();
+    let store = EventStore::open(db.url()).await.expect("open");
+    let ledger = Ledger::with_clock(store.clone(), Arc::new(fixed_now));
+
+    let started = Instant::now();
+    let (commands, events) = generate(&ledger, target).await;
+    let secs = started.elapsed().as_secs_f64();
+    line(&[
+        ("bench", json!("generate_via_command_path")),
+        ("backend", json!(backend)),
+        ("events", json!(events)),
+        ("commands", json!(commands)),
+        ("seconds", json!(round(secs, 1))),
+        ("events_per_s", json!(round(events as f64 / secs, 0))),
+    ]);
+
+    // The real server, following the ledger from position 0 with its own projector.
+    let mut config = ServerConfig::new(db.url(), "127.0.0.1:0".parse().unwrap());
+    config.clock = Some(Arc::new(fixed_now));
+    let server = Server::start(config).await.expect("server starts");
+    let base = format!("http://{}/graphql", server.local_addr());
+    let token = create_token(server.tokens(), "bench-payroll", Role::Payroll)
+        .await
+        .expect("payroll token");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(server.run(async {
+        let _ = stopped.await;
+    }));
+    let catch_up = wait_for_projector(&store, events).await;
+    line(&[
+        ("bench", json!("projector_catch_up")),
+        ("backend", json!(backend)),
+        ("events", json!(events)),
+        ("seconds", json!(round(catch_up, 1))),
+        ("events_per_s", json!(round(events as f64 / catch_up, 0))),
+    ]);
+
+    let load = Load::new(&base, &token, CONNECTIONS);
+    let ids = load.employee_ids(MAX_IDS).await;
+    let feed = load.feed(events).await;
+
+    let record = load
+        .run(
+            LOAD_REQUESTS,
+            Duration::from_secs(LOAD_SECONDS),
+            WARM_UP,
+            "\"employeeId\"",
+            Arc::new(move |rng: &mut Seeded| {
+                let id = rng.pick(&ids);
+                json!({"query": STAFF_RECORD, "variables": {"id": id}})
+            }),
+        )
+        .await;
+    report_load("staff_record_by_id", backend, &record, 10.0);
+
+    let page = load
+        .run(
+            PAGE_REQUESTS,
+            Duration::from_secs(LOAD_SECONDS),
+            WARM_UP,
+            "\"changeKind\"",
+            Arc::new(move |rng: &mut Seeded| {
+                let after = rng.below(feed.max_cursor + 1);
+                json!({"query": STAFF_CHANGES, "variables": {"after": after.to_string()}})
+            }),
+        )
+        .await;
+    report_load("staff_changes_page_500", backend, &page, 50.0);
+
+    stop.send(()).expect("server still running");
+    running.await.unwrap().expect("server stops cleanly");
+
+    // Commands, with the server (and its projector) stopped: the command path alone.
+    let raw = RawTable::create(store.backend()).await;
+    let mut people = employed(&ledger, CLIENTS.iter().sum()).await.into_iter();
+    for clients in CLIENTS {
+        let mine: Vec<_> = people.by_ref().take(clients).collect();
+        let seconds = Duration::from_secs(COMMAND_SECONDS);
+        let (done, failed, secs) = command_round(&ledger, mine, seconds).await;
+        let (raw_done, raw_secs) = raw.commits_for(clients, seconds).await;
+        let ours = done as f64 / secs;
+        let raw_rate = raw_done as f64 / raw_secs;
+        line(&[
+            ("bench", json!(format!("commands_{clients}_clients"))),
+            ("backend", json!(backend)),
+            ("clients", json!(clients)),
+            ("commands", json!(done)),
+            ("failed", json!(failed)),
+            ("commands_per_s", json!(round(ours, 0))),
+            ("raw_writers", json!(clients)),
+            ("raw_one_event_commits_per_s", json!(round(raw_rate, 0))),
+            ("ratio", json!(round(ours / raw_rate, 3))),
+        ]);
+    }
+    store.close().await;
+}
+
+/// Waits until the read models include the whole ledger; returns the seconds it took.
+async fn wait_for_projector(store: &EventStore, head: u64) -> f64 {
+    let started = Instant::now();
+    let read = ReadDb::from(store.backend());
+    loop {
+        if queries::checkpoint(&read).await.unwrap_or(0) >= head {
+            return started.elapsed().as_secs_f64();
+        }
+        assert!(
+            started.elapsed() < CATCH_UP_LIMIT,
+            "the projector did not catch up within {CATCH_UP_LIMIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn report_load(bench: &str, backend: &str, r: &LoadReport, p99_goal_ms: f64) {
+    line(&[
+        ("bench", json!(bench)),
+        ("backend", json!(backend)),
+        ("connections", json!(CONNECTIONS)),
+        ("requests", json!(r.requests)),
+        ("errors", json!(r.errors)),
+        ("seconds", json!(round(r.seconds, 1))),
+        ("req_per_s", json!(round(r.requests as f64 / r.seconds, 0))),
+        ("p50_ms", json!(round(r.p50_ms, 2))),
+        ("p99_ms", json!(round(r.p99_ms, 2))),
+        ("p99_goal_ms", json!(p99_goal_ms)),
+        ("items_per_answer", json!(round(r.items_per_request, 1))),
+    ]);
+}
+
+fn round(x: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (x * f).round() / f
+}
+
+const STAFF_RECORD: &str = "query($id: UUID!) { staffRecord(employeeId: $id) { \
+    employeeId employerCode assignmentNumber positionCode jobTitle staffGroup band payPoint fte \
+    costCentre location startDate continuousServiceDate status protectedTerms lastPosition } }";
+
+const STAFF_CHANGES: &str = "query($after: String) { staffChanges(after: $after, first: 500) { \
+    nodes { position employeeId changeKind effectiveDate recordedAt changes } \
+    pageInfo { endCursor hasNextPage } } }";
