@@ -3,6 +3,8 @@
 # measured in the same run. Figures and the machine they ran on are recorded in BENCHMARKS.md.
 #
 #   scripts/bench.sh store        event store: appends, group commit, replay, verify
+#   scripts/bench.sh projections  full rebuild of every read model beside read_all; live lag
+#                                 (HRLEDGER_BENCH_EVENTS sets the ledger size, default 1,000,000)
 #   scripts/bench.sh api          GraphQL API under HTTP load; commands with 1, 8, 64 clients
 #                                 (HRLEDGER_BENCH_EVENTS sets the ledger size, default 1,000,000)
 #
@@ -13,12 +15,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-    echo "usage: $0 <store|api>" >&2
+    echo "usage: $0 <store|projections|api>" >&2
     exit 2
 }
 
 bench_store() {
     cargo run --quiet --release -p hrledger-store --features testing --example bench_store
+}
+
+bench_projections() {
+    cargo run --quiet --release -p hrledger-projections --example bench_projections
 }
 
 bench_api() {
@@ -27,6 +33,7 @@ bench_api() {
 
 case "${1:-}" in
     store) bench_store ;;
+    projections) bench_projections ;;
     api) bench_api ;;
     *) usage ;;
 esac
