@@ -154,8 +154,10 @@ async fn malformed_and_oversized_bodies(s: &TestServer, token: &str) {
     let huge = json!({"query": format!("{{ staffChanges {{ edges {{ cursor }} }} }}{}", " ".repeat(1_200_000))});
     // The server answers 413 from the declared length without reading the body, so the
     // client may still be writing when the connection closes: either way it was refused.
-    let sent = s
-        .client
+    // On a connection of its own: the server closes it after refusing, and a pooled
+    // keep-alive connection would then fail the next, unrelated request.
+    let own_connection = reqwest::Client::new();
+    let sent = own_connection
         .post(&url)
         .bearer_auth(token)
         .json(&huge)
