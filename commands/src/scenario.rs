@@ -941,3 +941,35 @@ fn ni_number(rng: &mut Seeded) -> String {
         ['A', 'B', 'C', 'D'][rng.below(4) as usize]
     )
 }
+
+/// Fills a ledger for benchmarks: whole merger programmes (75 staff per body, about 1,700
+/// events each), `concurrency` at a time so the store's group commit batches them, until the
+/// ledger holds at least `target` events. Returns (commands run, events in the ledger).
+pub async fn fill_ledger(
+    ledger: &Ledger,
+    target: u64,
+    concurrency: usize,
+) -> Result<(u64, u64), CommandError> {
+    let actor = Actor::new("bench", crate::Role::HrAdviser);
+    let mut next = 0u64;
+    let mut commands = 0u64;
+    while ledger.store().head().await? < target {
+        let batch: Vec<_> = (0..concurrency.max(1))
+            .map(|_| {
+                next += 1;
+                let scenario = merger_programme(ScenarioConfig {
+                    seed: next,
+                    code_prefix: format!("P{next}"),
+                    ..ScenarioConfig::default()
+                });
+                let (ledger, actor) = (ledger.clone(), actor.clone());
+                tokio::spawn(async move { scenario.run(&ledger, &actor).await.map(|o| o.len()) })
+            })
+            .collect();
+        for task in batch {
+            let ran = task.await.expect("a programme task does not panic")?;
+            commands += ran as u64;
+        }
+    }
+    Ok((commands, ledger.store().head().await?))
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use hrledger_commands::scenario::{merger_programme, ScenarioConfig};
+use hrledger_commands::scenario::fill_ledger;
 use hrledger_commands::{Actor, CommandOptions, Ledger, Role};
 use hrledger_domain::{employee, AggregateState, LedgerCommand, StreamId};
 use hrledger_projections::{Projector, ReadDb};
@@ -72,30 +72,12 @@ fn fixed_now() -> Arc<dyn Fn() -> chrono::DateTime<Utc> + Send + Sync> {
     Arc::new(move || now)
 }
 
-/// Runs whole merger programmes (75 staff per body, ~1,700 events each), several at once,
-/// until the ledger holds `target` events. Returns (commands, events).
+/// Runs whole merger programmes, several at once, until the ledger holds `target` events.
+/// Returns (commands, events).
 async fn generate(ledger: &Ledger, target: u64) -> (u64, u64) {
-    let actor = Actor::new("bench", Role::HrAdviser);
-    let mut next = 0u64;
-    let mut commands = 0u64;
-    while ledger.store().head().await.unwrap() < target {
-        let batch: Vec<_> = (0..CONCURRENT_PROGRAMMES)
-            .map(|_| {
-                next += 1;
-                let scenario = merger_programme(ScenarioConfig {
-                    seed: next,
-                    code_prefix: format!("P{next}"),
-                    ..ScenarioConfig::default()
-                });
-                let (ledger, actor) = (ledger.clone(), actor.clone());
-                tokio::spawn(async move { scenario.run(&ledger, &actor).await.map(|o| o.len()) })
-            })
-            .collect();
-        for task in batch {
-            commands += task.await.unwrap().expect("programme runs") as u64;
-        }
-    }
-    (commands, ledger.store().head().await.unwrap())
+    fill_ledger(ledger, target, CONCURRENT_PROGRAMMES)
+        .await
+        .expect("programmes run")
 }
 
 async fn read_all_rate(store: &EventStore) -> f64 {
