@@ -148,18 +148,18 @@ impl Ledger {
             primary_loaded = self.load(&primary, true).await?;
         }
         check_expected(&primary, primary_loaded.version, options.expected_version)?;
-        let mut loaded = BTreeMap::new();
+        // States go to `decide` by reference and versions to the append: nothing is copied.
+        let mut states = BTreeMap::new();
+        let mut versions = BTreeMap::new();
         for stream in command.related_streams(&primary_loaded.state) {
-            if stream != primary && !loaded.contains_key(&stream) {
+            if stream != primary && !states.contains_key(&stream) {
                 let l = self.load(&stream, fresh).await?;
-                loaded.insert(stream, l);
+                versions.insert(stream.clone(), l.version);
+                states.insert(stream, l.state);
             }
         }
-        loaded.insert(primary, primary_loaded);
-        let states: BTreeMap<StreamId, AggregateState> = loaded
-            .iter()
-            .map(|(s, l)| (s.clone(), l.state.clone()))
-            .collect();
+        versions.insert(primary.clone(), primary_loaded.version);
+        states.insert(primary, primary_loaded.state);
         let clock = Clock {
             now: (self.clock)(),
         };
@@ -169,13 +169,13 @@ impl Ledger {
                 "the command changes nothing: the ledger already records it".into(),
             ));
         }
-        let request = build_request(&decided, &loaded, actor, options);
+        let request = build_request(&decided, &versions, actor, options);
         let events = request_summary(&request);
         let result = self.store.append(request).await?;
         if result.replayed {
             return self.first_outcome(result).await;
         }
-        self.remember(loaded, &decided, &result);
+        self.remember(states, &decided, &result);
         Ok(Outcome {
             result,
             events,
@@ -187,24 +187,21 @@ impl Ledger {
     /// needs no read (and, deciding on current state, no conflict).
     fn remember(
         &self,
-        mut loaded: BTreeMap<StreamId, Loaded>,
+        mut states: BTreeMap<StreamId, AggregateState>,
         decided: &[(StreamId, LedgerEvent)],
         result: &AppendResult,
     ) {
         for (stream, event) in decided {
-            let entry = loaded.entry(stream.clone()).or_insert_with(|| Loaded {
-                state: AggregateState::initial(stream.kind()),
-                version: None,
-            });
-            entry.state =
-                std::mem::replace(&mut entry.state, AggregateState::initial(stream.kind()))
-                    .evolve(event);
+            let state = states
+                .remove(stream)
+                .unwrap_or_else(|| AggregateState::initial(stream.kind()));
+            states.insert(stream.clone(), state.evolve(event));
         }
         for written in &result.streams {
             if let Ok(stream) = StreamId::parse(&written.stream) {
-                if let Some(mut l) = loaded.remove(&stream) {
-                    l.version = Some(written.version);
-                    self.cache.put(stream, l);
+                if let Some(state) = states.remove(&stream) {
+                    let version = Some(written.version);
+                    self.cache.put(stream, Loaded { state, version });
                 }
             }
         }
@@ -292,7 +289,7 @@ fn check_expected(
 /// One atomic append: each touched stream gets its events, pinned to the version it was read at.
 fn build_request(
     decided: &[(StreamId, LedgerEvent)],
-    loaded: &BTreeMap<StreamId, Loaded>,
+    versions: &BTreeMap<StreamId, Option<u64>>,
     actor: &Actor,
     options: &CommandOptions,
 ) -> AppendRequest {
@@ -313,12 +310,12 @@ fn build_request(
     }
     // Streams the decision read but does not change are appended with no events: the store
     // checks they are still at the version read, so no decision stands on moved state.
-    let read_only = loaded.keys().filter(|s| !seen.contains(*s)).cloned();
+    let read_only = versions.keys().filter(|s| !seen.contains(*s)).cloned();
     let streams = order
         .into_iter()
         .chain(read_only)
         .map(|stream| StreamAppend {
-            expected: expected_for(loaded.get(&stream)),
+            expected: expected_for(versions.get(&stream).copied().flatten()),
             events: by_stream.remove(&stream).unwrap_or_default(),
             stream: stream.to_string(),
         })
@@ -338,8 +335,8 @@ fn build_request(
 
 /// A stream the decision read is pinned to the version read; one it did not read (a new
 /// aggregate created by the command) must not exist yet.
-fn expected_for(loaded: Option<&Loaded>) -> ExpectedVersion {
-    match loaded.and_then(|l| l.version) {
+fn expected_for(version: Option<u64>) -> ExpectedVersion {
+    match version {
         Some(v) => ExpectedVersion::Exact(v),
         None => ExpectedVersion::NoStream,
     }
