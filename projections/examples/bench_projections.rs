@@ -23,6 +23,11 @@ const LAG_SAMPLES: usize = 300;
 
 #[tokio::main]
 async fn main() {
+    // `RUST_LOG=hrledger_projections=debug` shows where each batch's time goes.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let target: u64 = std::env::var("HRLEDGER_BENCH_EVENTS")
         .ok()
         .and_then(|v| v.parse().ok())

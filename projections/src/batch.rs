@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use hrledger_domain::{AggregateKind, AggregateState, LedgerEvent, StreamId};
+use hrledger_domain::{AggregateKind, AggregateState, LedgerEvent};
 use hrledger_store::RecordedEvent;
 use serde_json::Value;
 
@@ -43,13 +43,7 @@ impl Batch {
         after: &AggregateState,
     ) -> Result<(), ProjectionError> {
         self.audit.push(AuditRow::new(recorded, event));
-        let kind = StreamId::parse(&recorded.stream)
-            .map(|s| s.kind())
-            .map_err(|e| ProjectionError::Unreadable {
-                position: recorded.position,
-                detail: e.to_string(),
-            })?;
-        match kind {
+        match event.kind() {
             AggregateKind::Employee => self.add_staff(tx, histories, recorded, before, after).await,
             AggregateKind::Organisation => Ok(()),
             _ => {

@@ -37,14 +37,16 @@ impl FoldedStates {
         recorded: &RecordedEvent,
         event: &LedgerEvent,
     ) -> Result<(AggregateState, AggregateState), ProjectionError> {
-        let stream =
-            StreamId::parse(&recorded.stream).map_err(|e| ProjectionError::Unreadable {
-                position: recorded.position,
-                detail: e.to_string(),
-            })?;
         let before = match self.states.remove(&recorded.stream) {
             Some((version, state)) if version + 1 == recorded.version => state,
-            _ => fold_until(source, &stream, recorded.version).await?,
+            _ => {
+                let stream =
+                    StreamId::parse(&recorded.stream).map_err(|e| ProjectionError::Unreadable {
+                        position: recorded.position,
+                        detail: e.to_string(),
+                    })?;
+                fold_until(source, &stream, recorded.version).await?
+            }
         };
         let after = before.clone().evolve(event);
         if self.states.len() >= self.capacity {
