@@ -263,11 +263,18 @@ async fn staff_records_answer_as_of_a_date_and_as_known_at_a_time(db: &TestDb) {
         still_icb.record["band"], "9",
         "the correction carries through the transfer"
     );
-    assert!(corrected > 0);
+    assert_eq!(
+        now_view.recorded_from_position, corrected,
+        "the current knowledge dates from the correction"
+    );
+    assert!(then_view.recorded_from_position < corrected);
     let before_hire = queries::staff_record_as_of(&read, &id, date(1990, 1, 1), None)
         .await
         .unwrap();
-    assert!(before_hire.is_none() || before_hire.unwrap().record.get("employer_code").is_none());
+    assert_eq!(
+        before_hire, None,
+        "no record before the employee was registered"
+    );
 }
 
 async fn back_dated_band_change(ledger: &Ledger, employee_id: Uuid, effective: NaiveDate) -> u64 {
