@@ -28,7 +28,7 @@ use bench::commands::{command_round, employed, CLIENTS};
 use bench::generate::generate;
 use bench::line;
 use bench::load::{Load, LoadReport};
-use bench::raw::RawTable;
+use hrledger_store::raw_table::RawTable;
 
 /// Longest the projector may take to catch up with the generated ledger.
 const CATCH_UP_LIMIT: Duration = Duration::from_secs(1800);

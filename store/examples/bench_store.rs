@@ -6,15 +6,14 @@
 //! table identical to `events` (same columns, keys and indexes) with no ledger logic, or for
 //! `verify`, SHA-256 over the same canonical bytes with no database.
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::NaiveDate;
 use hrledger_store::hash::{ChainedFields, GENESIS};
+use hrledger_store::raw_table::RawTable;
 use hrledger_store::testing::TestDb;
 use hrledger_store::{
-    AppendRequest, Backend, EventStore, ExpectedVersion, Metadata, NewEvent, RecordedEvent,
+    AppendRequest, EventStore, ExpectedVersion, Metadata, NewEvent, RecordedEvent,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -196,111 +195,4 @@ fn hash_only(events: &[RecordedEvent]) -> [u8; 32] {
         .chain_hash(&prev);
     }
     prev
-}
-
-/// `raw_events`: the same columns, keys and indexes as `events`, written with plain INSERTs.
-struct RawTable {
-    backend: Backend,
-    next_position: Arc<AtomicI64>,
-}
-
-macro_rules! on_pool {
-    ($backend:expr, $p:ident => $body:expr) => {
-        match $backend {
-            Backend::Sqlite($p) => $body,
-            Backend::Postgres($p) => $body,
-        }
-    };
-}
-
-const RAW_COLUMNS: &str = "position, stream, version, event_id, event_type, schema_version, \
-    data, effective_date, recorded_at_us, command_id, correlation_id, causation_id, actor, \
-    actor_role, reason, hash";
-
-impl RawTable {
-    async fn create(backend: Backend) -> RawTable {
-        let ddl = match &backend {
-            Backend::Postgres(_) => {
-                "CREATE TABLE raw_events (LIKE events INCLUDING ALL)".to_owned()
-            }
-            Backend::Sqlite(pool) => {
-                let rows: Vec<(String,)> = sqlx::query_as(
-                    "SELECT sql FROM sqlite_master WHERE tbl_name = 'events' AND sql IS NOT NULL",
-                )
-                .fetch_all(pool)
-                .await
-                .unwrap();
-                rows.into_iter()
-                    .map(|(sql,)| sql.replace("events", "raw_events") + ";")
-                    .collect::<String>()
-            }
-        };
-        on_pool!(&backend, p => sqlx::raw_sql(&ddl).execute(p).await.map(|_| ()).unwrap());
-        RawTable {
-            backend,
-            next_position: Arc::new(AtomicI64::new(1)),
-        }
-    }
-
-    /// `writers` tasks, each committing `commits` transactions of one `rows`-row INSERT.
-    async fn commits(&self, writers: usize, commits: usize, rows: usize) {
-        let tasks: Vec<_> = (0..writers)
-            .map(|_| {
-                let (backend, next) = (self.backend.clone(), Arc::clone(&self.next_position));
-                tokio::spawn(async move {
-                    for _ in 0..commits {
-                        let first = next.fetch_add(rows as i64, Ordering::Relaxed);
-                        raw_insert(&backend, first, rows).await;
-                    }
-                })
-            })
-            .collect();
-        for t in tasks {
-            t.await.unwrap();
-        }
-    }
-
-    async fn select_events(&self) -> usize {
-        let sql = format!("SELECT {RAW_COLUMNS} FROM events ORDER BY position");
-        on_pool!(&self.backend, p => sqlx::query(&sql).fetch_all(p).await.unwrap().len())
-    }
-}
-
-/// One autocommitted multi-row INSERT of `rows` event-shaped rows.
-async fn raw_insert(backend: &Backend, first: i64, rows: usize) {
-    let placeholders: Vec<String> = (0..rows)
-        .map(|r| {
-            let cols: Vec<String> = (1..=16).map(|c| format!("${}", r * 16 + c)).collect();
-            format!("({})", cols.join(", "))
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO raw_events ({RAW_COLUMNS}) VALUES {}",
-        placeholders.join(", ")
-    );
-    let date = NaiveDate::from_ymd_opt(2025, 4, 1).unwrap();
-    on_pool!(backend, p => {
-        let mut q = sqlx::query(&sql);
-        for i in 0..rows {
-            let position = first + i as i64;
-            q = q
-                .bind(position)
-                .bind(format!("raw-{position}"))
-                .bind(0i64)
-                .bind(Uuid::now_v7())
-                .bind("StaffRecordChanged")
-                .bind(1i64)
-                .bind(body(i).to_string())
-                .bind(date)
-                .bind(0i64)
-                .bind(Uuid::now_v7())
-                .bind(Uuid::now_v7())
-                .bind(None::<Uuid>)
-                .bind("bench")
-                .bind("hr_adviser")
-                .bind("benchmark")
-                .bind(vec![0u8; 32]);
-        }
-        q.execute(p).await.unwrap();
-    });
 }

@@ -10,6 +10,8 @@ pub mod event;
 pub mod hash;
 pub mod limits;
 #[cfg(feature = "testing")]
+pub mod raw_table;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 mod command_log;

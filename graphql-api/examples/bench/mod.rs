@@ -1,10 +1,9 @@
-//! The parts of `bench_api`: ledger generation, the HTTP load generator, the command rounds and
-//! the raw engine's commit rate.
+//! The parts of `bench_api`: ledger generation, the HTTP load generator and the command rounds
+//! (the raw engine's commit rate comes from `hrledger_store::raw_table`).
 
 pub mod commands;
 pub mod generate;
 pub mod load;
-pub mod raw;
 
 /// Prints one JSON line with its fields in the given order.
 pub fn line(fields: &[(&str, serde_json::Value)]) {
