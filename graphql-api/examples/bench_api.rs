@@ -44,6 +44,10 @@ const COMMAND_SECONDS: u64 = 6;
 /// Employee ids sampled for `staffRecord` (read through the API, 500 per page).
 const MAX_IDS: usize = 100_000;
 
+/// The same allocator as the `hrledger` binary, so the figures are the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let target: u64 = std::env::var("HRLEDGER_BENCH_EVENTS")

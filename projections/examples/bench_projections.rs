@@ -21,6 +21,10 @@ use uuid::Uuid;
 const CONCURRENT_PROGRAMMES: usize = 16;
 const LAG_SAMPLES: usize = 300;
 
+/// The same allocator as the `hrledger` binary, so the figures are the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     // `RUST_LOG=hrledger_projections=debug` shows where each batch's time goes.

@@ -24,6 +24,10 @@ const PER_WRITER: usize = 100;
 const BATCHES: usize = 200;
 const BATCH: usize = 100;
 
+/// The same allocator as the `hrledger` binary, so the figures are the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let sqlite = TestDb::sqlite().await;
