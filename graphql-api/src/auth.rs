@@ -1,12 +1,17 @@
 //! Bearer tokens: created by the CLI, stored hashed, carrying a name (the actor written into
 //! every event) and a role. A request is authenticated by hashing the presented secret and
-//! looking the hash up among tokens that are not revoked.
+//! looking the hash up among tokens that are not revoked; successful lookups are cached for
+//! a second ([`crate::token_cache`] explains why revocation still holds).
+
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use hrledger_commands::{Actor, Role};
 use hrledger_store::Backend;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
+
+use crate::token_cache::{SecretHash, TokenCache, TOKEN_CACHE_TTL};
 
 /// Every secret starts with this, so a leaked one is recognisable (e.g. by secret scanners).
 pub const SECRET_PREFIX: &str = "hrl_";
@@ -31,15 +36,19 @@ pub enum AuthError {
     Database(#[from] sqlx::Error),
 }
 
-/// The token table, in the ledger's own database.
+/// The token table, in the ledger's own database, with the recently authenticated tokens.
 #[derive(Debug, Clone)]
 pub struct TokenDb {
     backend: Backend,
+    cache: TokenCache,
 }
 
 impl From<Backend> for TokenDb {
     fn from(backend: Backend) -> Self {
-        TokenDb { backend }
+        TokenDb {
+            backend,
+            cache: TokenCache::default(),
+        }
     }
 }
 
@@ -71,7 +80,7 @@ pub async fn create_token(db: &TokenDb, name: &str, role: Role) -> Result<String
     let inserted = on_pool!(&db.backend, p => sqlx::query(SQL)
         .bind(name)
         .bind(role.as_str())
-        .bind(hash_secret(&secret))
+        .bind(hex::encode(hash_secret(&secret)))
         .bind(now_text())
         .execute(p)
         .await?
@@ -100,7 +109,9 @@ pub async fn list_tokens(db: &TokenDb) -> Result<Vec<TokenInfo>, AuthError> {
         .collect()
 }
 
-/// Revokes a token: from now on it authenticates nothing.
+/// Revokes a token: once this returns it authenticates nothing, in any server process. It
+/// returns [`TOKEN_CACHE_TTL`] after the revocation is committed, when every server's cached
+/// lookup of the token has expired.
 pub async fn revoke_token(db: &TokenDb, name: &str) -> Result<(), AuthError> {
     const SQL: &str =
         "UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL";
@@ -111,6 +122,8 @@ pub async fn revoke_token(db: &TokenDb, name: &str) -> Result<(), AuthError> {
         .await?
         .rows_affected());
     if updated == 1 {
+        db.cache.forget(name);
+        tokio::time::sleep(TOKEN_CACHE_TTL).await;
         return Ok(());
     }
     let exists = list_tokens(db).await?.into_iter().any(|t| t.name == name);
@@ -128,10 +141,26 @@ pub async fn authenticate(db: &TokenDb, bearer: &str) -> Result<Option<Actor>, A
     if !secret.starts_with(SECRET_PREFIX) {
         return Ok(None);
     }
+    let hash = hash_secret(secret);
+    if let Some(actor) = db.cache.get(&hash) {
+        return Ok(Some(actor));
+    }
+    // Taken before the lookup is sent: the entry must expire a TTL after the earliest moment
+    // the database could have answered, not after the answer arrived.
+    let asked = Instant::now();
+    let actor = look_up(db, &hash).await?;
+    if let Some(actor) = &actor {
+        db.cache.insert(hash, actor.clone(), asked);
+    }
+    Ok(actor)
+}
+
+/// The actor of a valid (not revoked) token with this secret hash, from the table.
+async fn look_up(db: &TokenDb, hash: &SecretHash) -> Result<Option<Actor>, AuthError> {
     const SQL: &str =
         "SELECT name, role FROM api_tokens WHERE secret_hash = $1 AND revoked_at IS NULL";
     let row: Option<(String, String)> = on_pool!(&db.backend, p => sqlx::query_as(SQL)
-        .bind(hash_secret(secret))
+        .bind(hex::encode(hash))
         .fetch_optional(p)
         .await?);
     match row {
@@ -152,8 +181,8 @@ fn new_secret() -> String {
     format!("{SECRET_PREFIX}{}", hex::encode(bytes))
 }
 
-fn hash_secret(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
+fn hash_secret(secret: &str) -> SecretHash {
+    Sha256::digest(secret.as_bytes()).into()
 }
 
 fn validate_name(name: &str) -> Result<(), AuthError> {

@@ -5,7 +5,7 @@
 //! ledger. Every request carries a bearer token ([`auth`]) whose name and role become the actor
 //! of the commands it issues.
 //!
-//! Layout: [`auth`] tokens, [`error`] coded GraphQL errors, [`schema`] queries, mutations and
+//! Layout: [`auth`] tokens ([`token_cache`] their recent lookups), [`error`] coded GraphQL errors, [`schema`] queries, mutations and
 //! subscriptions, [`http`] the axum router, [`metrics`] Prometheus counters, [`server`] the
 //! process around them.
 
@@ -15,6 +15,7 @@ pub mod http;
 pub mod metrics;
 pub mod schema;
 pub mod server;
+pub mod token_cache;
 
 pub use http::{router, AppState, Limits};
 pub use server::{serve, Server, ServerConfig, ServerError};

@@ -8,6 +8,7 @@ use hrledger_commands::Role;
 use hrledger_graphql::auth::{create_token, revoke_token, TokenDb};
 use hrledger_graphql::{Server, ServerConfig, ServerError};
 use hrledger_store::testing::TestDb;
+use hrledger_store::EventStore;
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -25,7 +26,7 @@ pub struct TestServer {
     tokens: TokenDb,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), ServerError>>>,
-    _db: TestDb,
+    db: TestDb,
 }
 
 impl TestServer {
@@ -46,7 +47,7 @@ impl TestServer {
             tokens,
             shutdown: Some(tx),
             task: Some(task),
-            _db: db,
+            db,
         }
     }
 
@@ -72,6 +73,16 @@ impl TestServer {
         revoke_token(&self.tokens, name)
             .await
             .expect("revoke token");
+    }
+
+    /// Revokes a token as another process would (the CLI): through a store of its own on the
+    /// same database, out of reach of the server's token cache.
+    pub async fn revoke_elsewhere(&self, name: &str) {
+        let store = EventStore::open(self.db.url()).await.expect("open store");
+        revoke_token(&TokenDb::from(store.backend()), name)
+            .await
+            .expect("revoke token");
+        store.close().await;
     }
 
     /// POSTs a GraphQL request; returns the HTTP status and the JSON body.

@@ -182,6 +182,26 @@ async fn no_token_no_data_and_revoked_tokens_stop_working(db: TestDb) {
 }
 on_both_backends!(no_token_no_data_and_revoked_tokens_stop_working);
 
+/// The server caches successful token lookups, but a revocation made by another process
+/// (which cannot reach that cache) still holds for every request sent after it returned.
+async fn a_token_revoked_elsewhere_stops_working_once_revoke_returns(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let query = json!({"query": "{ checkpoint }"});
+    let secret = s.named_token("payroll-cached", Role::Payroll).await;
+    for _ in 0..3 {
+        let (status, _) = s.post(Some(&secret), query.clone()).await;
+        assert_eq!(
+            status, 200,
+            "a new token works at once, and again from the cache"
+        );
+    }
+    s.revoke_elsewhere("payroll-cached").await;
+    let (status, _) = s.post(Some(&secret), query).await;
+    assert_eq!(status, 401, "revoked, though the server had it cached");
+    s.stop().await;
+}
+on_both_backends!(a_token_revoked_elsewhere_stops_working_once_revoke_returns);
+
 /// Health, readiness, metrics and GraphiQL need no token and carry no ledger data.
 async fn operational_routes_answer(s: &TestServer) {
     assert_eq!(s.get("/healthz").await.0, 200);
