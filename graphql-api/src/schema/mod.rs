@@ -2,11 +2,13 @@
 
 pub mod access;
 pub mod case_detail;
+pub mod change_page;
 pub mod context;
 pub mod inputs;
 pub mod mutation;
 pub mod page;
 pub mod query;
+pub mod raw_json;
 pub mod subscription;
 pub mod types;
 

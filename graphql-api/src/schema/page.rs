@@ -33,8 +33,15 @@ pub fn position_cursor(after: Option<&str>) -> Result<u64, ApiError> {
     }
 }
 
-/// Builds a connection from up to `first + 1` fetched rows: the extra row only tells whether
-/// there is a next page.
+/// Cuts up to `first + 1` fetched rows down to the page: the extra row only tells whether
+/// there is a next page, which is returned.
+pub fn cut_to_page<T>(rows: &mut Vec<T>, first: usize) -> bool {
+    let has_next = rows.len() > first;
+    rows.truncate(first);
+    has_next
+}
+
+/// Builds a connection from up to `first + 1` fetched rows (see [`cut_to_page`]).
 pub fn connection<T, N>(
     mut rows: Vec<T>,
     first: usize,
@@ -44,8 +51,7 @@ pub fn connection<T, N>(
 where
     N: OutputType,
 {
-    let has_next = rows.len() > first;
-    rows.truncate(first);
+    let has_next = cut_to_page(&mut rows, first);
     let mut page = Connection::new(false, has_next);
     for row in rows {
         let c = cursor(&row);

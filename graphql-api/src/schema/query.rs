@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::error::{gql, ApiError, ApiResult};
 use crate::schema::access::Access;
 use crate::schema::case_detail::{self, CaseDetail, TransferCase};
+use crate::schema::change_page::StaffChangePage;
 use crate::schema::context::ApiContext;
 use crate::schema::page::{self, connection, position_cursor};
 use crate::schema::types::{
@@ -103,20 +104,20 @@ impl QueryRoot {
         after: Option<String>,
         first: Option<i32>,
         min_position: Option<u64>,
-    ) -> ApiResult<Connection<String, StaffChange>> {
+    ) -> ApiResult<StaffChangePage> {
         let first = page::first(first).map_err(gql)?;
         let after = position_cursor(after.as_deref()).map_err(gql)?;
         let api = read_at(ctx, min_position).await?;
-        let rows = queries::staff_changes(&api.read_db, after, first + 1)
+        let mut rows = queries::stored_staff_changes(&api.read_db, after, first + 1)
             .await
             .map_err(gql)?;
-        connection(
-            rows,
-            first,
-            |r| r.position.to_string(),
-            StaffChange::try_from,
-        )
-        .map_err(gql)
+        let has_next_page = page::cut_to_page(&mut rows, first);
+        let changes = rows
+            .into_iter()
+            .map(StaffChange::try_from)
+            .collect::<Result<_, _>>()
+            .map_err(gql)?;
+        Ok(StaffChangePage::new(changes, has_next_page))
     }
 
     /// A merger programme with its dashboard.

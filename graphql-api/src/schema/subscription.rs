@@ -96,7 +96,7 @@ impl Feed {
     }
 
     async fn fetch(&mut self) -> ApiResult<usize> {
-        let rows = queries::staff_changes(&self.db, self.after, FEED_PAGE)
+        let rows = queries::stored_staff_changes(&self.db, self.after, FEED_PAGE)
             .await
             .map_err(gql)?;
         let count = rows.len();

@@ -1,12 +1,15 @@
 //! Output types. Read-model views are converted here, parsing their stored text dates and ids
 //! into typed scalars (a read model that does not parse is reported, not papered over).
 
+use std::sync::LazyLock;
+
 use async_graphql::{ComplexObject, Context, Json, SimpleObject};
+use chrono::format::{Item, Parsed, StrftimeItems};
 use chrono::{DateTime, NaiveDate, Utc};
 use hrledger_commands::Outcome;
 use hrledger_projections::queries::{
-    self, AuditEntry as AuditRow, CaseView, DeadlineView, ProgrammeView, StaffChange as ChangeRow,
-    StaffRecordView, StaffVersion as VersionRow,
+    self, AuditEntry as AuditRow, CaseView, DeadlineView, ProgrammeView, StaffRecordView,
+    StaffVersion as VersionRow, StoredStaffChange as ChangeRow,
 };
 use hrledger_store::{ChainBreak, RecordedEvent, Verification as StoreVerification};
 use serde_json::Value;
@@ -15,6 +18,7 @@ use uuid::Uuid;
 use crate::error::{gql, ApiError, ApiResult};
 use crate::schema::access::Access;
 use crate::schema::context::ApiContext;
+use crate::schema::raw_json::RawJson;
 
 fn corrupt(what: &str, text: &str) -> ApiError {
     ApiError::Projection(hrledger_projections::ProjectionError::Corrupt(format!(
@@ -22,8 +26,16 @@ fn corrupt(what: &str, text: &str) -> ApiError {
     )))
 }
 
+/// `%Y-%m-%d`, compiled once: `parse_from_str` would re-read the format for every date, a
+/// visible cost on a 500-row page.
+static DAY_FORMAT: LazyLock<Vec<Item<'static>>> =
+    LazyLock::new(|| StrftimeItems::new("%Y-%m-%d").collect());
+
 pub(crate) fn day(text: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| corrupt("date", text))
+    let mut parsed = Parsed::new();
+    chrono::format::parse(&mut parsed, text, DAY_FORMAT.iter())
+        .and_then(|()| parsed.to_naive_date())
+        .map_err(|_| corrupt("date", text))
 }
 
 /// An optional date; the read models write an empty text for "no date" in some columns.
@@ -154,7 +166,7 @@ pub struct StaffChange {
     pub effective_date: NaiveDate,
     pub recorded_at: DateTime<Utc>,
     /// The fields that changed, with their new values.
-    pub changes: Json<Value>,
+    pub changes: RawJson,
 }
 
 impl TryFrom<ChangeRow> for StaffChange {
@@ -166,7 +178,7 @@ impl TryFrom<ChangeRow> for StaffChange {
             change_kind: v.change_kind,
             effective_date: day(&v.effective_date)?,
             recorded_at: time(&v.recorded_at)?,
-            changes: Json(v.changes),
+            changes: RawJson::from_cell(v.changes),
         })
     }
 }
@@ -488,5 +500,29 @@ fn describe_break(problem: &ChainBreak) -> String {
             format!("position {expected} is missing (next present: {found}): an event was removed or reordered")
         }
         ChainBreak::Unreadable { detail } => format!("the stored event is unreadable: {detail}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_parse_as_parse_from_str_does() {
+        for text in [
+            "2026-07-01",
+            "2019-04-01",
+            "2026-02-30",
+            "2026-7-1",
+            "x",
+            "",
+            "2026-07-01T00",
+        ] {
+            assert_eq!(
+                day(text).ok(),
+                NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(),
+                "{text:?}"
+            );
+        }
     }
 }

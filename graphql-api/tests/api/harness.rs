@@ -87,6 +87,15 @@ impl TestServer {
 
     /// POSTs a GraphQL request; returns the HTTP status and the JSON body.
     pub async fn post(&self, token: Option<&str>, body: Value) -> (u16, Value) {
+        let (status, text) = self.post_text(token, body).await;
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// POSTs a GraphQL request; returns the HTTP status and the body exactly as sent.
+    pub async fn post_text(&self, token: Option<&str>, body: Value) -> (u16, String) {
         let mut request = self
             .client
             .post(format!("{}/graphql", self.base))
@@ -96,11 +105,7 @@ impl TestServer {
         }
         let response = request.send().await.expect("request sent");
         let status = response.status().as_u16();
-        let text = response.text().await.expect("body");
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        (status, response.text().await.expect("body"))
     }
 
     /// Runs a query that must succeed; returns `data`.

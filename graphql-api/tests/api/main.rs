@@ -2,6 +2,7 @@
 //! HRLEDGER_TEST_PG_URL) PostgreSQL.
 
 mod bad_input;
+mod change_feed;
 mod concurrency;
 mod fixtures;
 mod harness;

@@ -1,0 +1,85 @@
+//! JSON the read models already hold as text, passed into responses as it is.
+//!
+//! A `JSON` field resolved from a parsed `serde_json::Value` is built twice more before it is
+//! sent (as an async-graphql value tree, then as text). The read models store these cells as
+//! compact JSON written by `serde_json` (keys sorted), which is exactly what that round trip
+//! prints, so the stored text can be copied into the response instead (async-graphql's
+//! `raw_value`): the same bytes without the trees.
+
+use std::borrow::Cow;
+
+use async_graphql::parser::types::Field;
+use async_graphql::registry::Registry;
+use async_graphql::{ContextSelectionSet, Json, Name, OutputType, Positioned, ServerResult, Value};
+use async_graphql_value::RAW_VALUE_TOKEN;
+use serde_json::value::RawValue;
+
+/// A `JSON` scalar holding one JSON value as text.
+#[derive(Debug, Clone)]
+pub struct RawJson(Box<RawValue>);
+
+impl RawJson {
+    /// The stored text of a JSON cell; a cell that is not JSON reads as `null`, as it does
+    /// when parsed (`queries::StaffChange`).
+    pub fn from_cell(text: String) -> RawJson {
+        RawJson(RawValue::from_string(text).unwrap_or_else(|_| null()))
+    }
+
+    pub fn as_raw(&self) -> &RawValue {
+        &self.0
+    }
+}
+
+fn null() -> Box<RawValue> {
+    RawValue::from_string("null".to_string()).expect("null is JSON")
+}
+
+/// A response value serialised as the JSON text `json` (which must be one JSON value).
+pub fn raw_value(json: String) -> Value {
+    let mut object = async_graphql::indexmap::IndexMap::with_capacity(1);
+    object.insert(Name::new(RAW_VALUE_TOKEN), Value::String(json));
+    Value::Object(object)
+}
+
+/// The same `JSON` scalar as `Json<Value>` in the schema, so the SDL does not change.
+impl OutputType for RawJson {
+    fn type_name() -> Cow<'static, str> {
+        Json::<serde_json::Value>::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        Json::<serde_json::Value>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        _ctx: &ContextSelectionSet<'_>,
+        _field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        Ok(raw_value(self.0.get().to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_raw_value_serialises_as_its_text() {
+        let text = r#"{"band":"5","fte":0.8,"note":"a \"quoted\" word"}"#;
+        let response = serde_json::to_string(&raw_value(text.to_string())).unwrap();
+        assert_eq!(response, text);
+    }
+
+    #[test]
+    fn a_cell_that_is_not_json_reads_as_null() {
+        assert_eq!(
+            RawJson::from_cell("{oops".to_string()).as_raw().get(),
+            "null"
+        );
+        assert_eq!(
+            RawJson::from_cell("[1,2]".to_string()).as_raw().get(),
+            "[1,2]"
+        );
+    }
+}
