@@ -10,6 +10,7 @@
 //! drift apart. The schema registers no extensions, whose per-field hooks this path skips.
 
 use std::borrow::Cow;
+use std::fmt::Display;
 
 use async_graphql::connection::{Edge, EmptyFields, PageInfo};
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
@@ -21,7 +22,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use crate::schema::raw_json::raw_value;
-use crate::schema::types::StaffChange;
+use crate::schema::types::{StaffChange, DAY_FORMAT};
 
 /// One page of changes; each change's cursor is its ledger position.
 pub struct StaffChangePage {
@@ -230,6 +231,17 @@ fn plain_fields(set: &SelectionSet) -> Option<Vec<(&str, &Field)>> {
     Some(fields)
 }
 
+/// A string written from its `Display` form, without a `String` in between. Used where the
+/// GraphQL scalar prints with `to_string()` or `format`: `Uuid` (`to_string()`), `NaiveDate`
+/// (`format("%Y-%m-%d")`, the same items) and the cursor (`position.to_string()`).
+struct Displayed<T>(T);
+
+impl<T: Display> Serialize for Displayed<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
 struct NodeJson<'a> {
     plan: &'a NodePlan<'a>,
     change: &'a StaffChange,
@@ -242,10 +254,11 @@ impl Serialize for NodeJson<'_> {
         for (key, field) in self.plan {
             match field {
                 NodeField::Position => map.serialize_entry(key, &c.position)?,
-                NodeField::EmployeeId => map.serialize_entry(key, &c.employee_id.to_value())?,
+                NodeField::EmployeeId => map.serialize_entry(key, &Displayed(c.employee_id))?,
                 NodeField::ChangeKind => map.serialize_entry(key, &c.change_kind)?,
                 NodeField::EffectiveDate => {
-                    map.serialize_entry(key, &c.effective_date.to_value())?
+                    let day = c.effective_date.format_with_items(DAY_FORMAT.iter());
+                    map.serialize_entry(key, &Displayed(day))?
                 }
                 NodeField::RecordedAt => map.serialize_entry(key, &c.recorded_at.to_value())?,
                 NodeField::Changes => map.serialize_entry(key, c.changes.as_raw())?,
@@ -266,7 +279,7 @@ impl Serialize for EdgeJson<'_> {
         let mut map = serializer.serialize_map(Some(self.plan.len()))?;
         for (key, field) in self.plan {
             match field {
-                EdgeField::Cursor => map.serialize_entry(key, &cursor(self.change))?,
+                EdgeField::Cursor => map.serialize_entry(key, &Displayed(self.change.position))?,
                 EdgeField::Node(plan) => map.serialize_entry(
                     key,
                     &NodeJson {

@@ -26,9 +26,9 @@ fn corrupt(what: &str, text: &str) -> ApiError {
     )))
 }
 
-/// `%Y-%m-%d`, compiled once: `parse_from_str` would re-read the format for every date, a
-/// visible cost on a 500-row page.
-static DAY_FORMAT: LazyLock<Vec<Item<'static>>> =
+/// `%Y-%m-%d`, compiled once: parsing or formatting with the text format re-reads it for
+/// every date, a visible cost on a 500-row page.
+pub(crate) static DAY_FORMAT: LazyLock<Vec<Item<'static>>> =
     LazyLock::new(|| StrftimeItems::new("%Y-%m-%d").collect());
 
 pub(crate) fn day(text: &str) -> Result<NaiveDate, ApiError> {
