@@ -21,6 +21,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::auth::{self, TokenDb};
 use crate::error::{UNAUTHENTICATED, VALIDATION};
 use crate::metrics::Outcome;
+use crate::parsed_queries::ParsedQueries;
 use crate::schema::{ApiContext, ApiSchema};
 
 /// Everything the handlers share.
@@ -30,6 +31,7 @@ pub struct AppState {
     pub api: ApiContext,
     pub tokens: TokenDb,
     pub limits: Limits,
+    pub parsed_queries: ParsedQueries,
 }
 
 /// Request limits and the readiness bound.
@@ -137,7 +139,9 @@ async fn graphql(
     request: GraphQLRequest,
 ) -> GraphQLResponse {
     let started = Instant::now();
-    let mut response = app.schema.execute(request.into_inner().data(actor)).await;
+    let mut request = request.into_inner();
+    app.parsed_queries.prepare(&mut request);
+    let mut response = app.schema.execute(request.data(actor)).await;
     label_uncoded_errors(&mut response);
     let outcome = if response.errors.is_empty() {
         Outcome::Ok

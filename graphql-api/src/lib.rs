@@ -5,14 +5,16 @@
 //! ledger. Every request carries a bearer token ([`auth`]) whose name and role become the actor
 //! of the commands it issues.
 //!
-//! Layout: [`auth`] tokens ([`token_cache`] their recent lookups), [`error`] coded GraphQL errors, [`schema`] queries, mutations and
-//! subscriptions, [`http`] the axum router, [`metrics`] Prometheus counters, [`server`] the
-//! process around them.
+//! Layout: [`auth`] tokens ([`token_cache`] their recent lookups), [`error`] coded GraphQL
+//! errors, [`schema`] queries, mutations and subscriptions, [`http`] the axum router,
+//! [`parsed_queries`] query texts already parsed, [`metrics`] Prometheus counters, [`server`]
+//! the process around them.
 
 pub mod auth;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod parsed_queries;
 pub mod schema;
 pub mod server;
 pub mod token_cache;

@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 use crate::auth::TokenDb;
 use crate::http::{router, AppState, Limits};
 use crate::metrics::Metrics;
+use crate::parsed_queries::ParsedQueries;
 use crate::schema::{self, ApiContext};
 
 /// How to run the server.
@@ -90,6 +91,7 @@ impl Server {
             tokens: TokenDb::from(store.backend()),
             api,
             limits: config.limits,
+            parsed_queries: ParsedQueries::default(),
         };
         let listener =
             TcpListener::bind(config.listen)
