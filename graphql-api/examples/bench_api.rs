@@ -193,6 +193,7 @@ fn report_load(bench: &str, backend: &str, r: &LoadReport, p99_goal_ms: f64) {
         ("p99_ms", json!(round(r.p99_ms, 2))),
         ("p99_goal_ms", json!(p99_goal_ms)),
         ("items_per_answer", json!(round(r.items_per_request, 1))),
+        ("cpu_ms_per_request", json!(round(r.cpu_ms_per_request, 3))),
     ]);
 }
 

@@ -28,6 +28,9 @@ pub struct LoadReport {
     pub p99_ms: f64,
     /// Occurrences of the marker per answer (rows per page, or 1 per found record).
     pub items_per_request: f64,
+    /// CPU time of this whole process (server, load generator and, on SQLite, the database)
+    /// per request: unlike rates, barely moved by other processes on a shared machine.
+    pub cpu_ms_per_request: f64,
 }
 
 /// How far into the change feed a random cursor may go and still get a full page.
@@ -125,10 +128,12 @@ impl Load {
     ) -> LoadReport {
         self.phase(usize::MAX, warm_up, marker, &make, 1).await;
         let started = Instant::now();
+        let cpu_before = process_cpu_seconds();
         let (latencies, errors, items) = self
             .phase(max_requests, max_time, marker, &make, 1_000)
             .await;
         let seconds = started.elapsed().as_secs_f64();
+        let cpu = process_cpu_seconds() - cpu_before;
         let mut latencies = latencies;
         latencies.sort_by(f64::total_cmp);
         let pick =
@@ -140,6 +145,7 @@ impl Load {
             p50_ms: pick(0.50),
             p99_ms: pick(0.99),
             items_per_request: items as f64 / latencies.len() as f64,
+            cpu_ms_per_request: cpu * 1000.0 / latencies.len() as f64,
         }
     }
 
@@ -199,6 +205,19 @@ impl Load {
         }
         (all, errors, items)
     }
+}
+
+/// User plus system CPU time of this process so far, all threads (`/proc/self/stat`, in
+/// clock ticks of 1/100 s: fine over a phase of seconds).
+fn process_cpu_seconds() -> f64 {
+    const TICKS_PER_SECOND: f64 = 100.0;
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    // The command name (field 2) may hold spaces; fields are counted after its `)`.
+    let after_name = &stat[stat.rfind(')').expect("a command name") + 2..];
+    let fields: Vec<&str> = after_name.split(' ').collect();
+    let ticks = |i: usize| fields[i].parse::<f64>().expect("a tick count");
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / TICKS_PER_SECOND
 }
 
 // The generator shares the cores with the server, so scanning answers must stay cheap: a
