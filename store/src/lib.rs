@@ -15,6 +15,7 @@ pub mod raw_table;
 pub mod testing;
 
 mod command_log;
+mod plan;
 mod postgres;
 mod record;
 mod sqlite;

@@ -1,16 +1,23 @@
-//! The writer task's own connection and the few SQL steps an append batch is made of.
+//! The writer task's own connection and the few SQL steps an append batch is made of: begin
+//! (and lock the head), read what the batch needs, write it, move the head and commit.
 //!
-//! Both backends share the SQL text (SQLite accepts `$n` placeholders too); only how a batch
-//! begins and ends differs: SQLite takes the database write lock with `BEGIN IMMEDIATE`,
-//! PostgreSQL locks the one `ledger_head` row and announces the new head with `NOTIFY`.
+//! Each step is a constant number of statements whatever the batch size, because on
+//! PostgreSQL every statement is a network round trip and on SQLite a hop to sqlx's worker
+//! thread. SQLite takes the database write lock with `BEGIN IMMEDIATE` and gets multi-row
+//! `VALUES` lists; PostgreSQL locks the one `ledger_head` row, gets whole columns as arrays,
+//! and announces the new head with `NOTIFY`.
+
+use std::sync::LazyLock;
 
 use futures::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::ConnectOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
+use sqlx::{ConnectOptions, Encode, FromRow, Sqlite, Type};
 use uuid::Uuid;
 
+use crate::plan::{Known, Writes};
 use crate::record::{StoredRow, EVENT_COLUMNS, EVENT_COLUMN_COUNT};
+use crate::validate::ValidAppend;
 
 /// PostgreSQL channel on which every commit announces the new head position.
 pub(crate) const NOTIFY_CHANNEL: &str = "hrledger_events";
@@ -85,20 +92,27 @@ impl WriteConn {
     ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
         Box::pin(async move {
             const MOVE: &str = "UPDATE ledger_head SET position = $1, hash = $2 WHERE id = 1";
-            on_conn!(self, c => {
-                sqlx::query(MOVE)
-                    .bind(head.position as i64)
-                    .bind(head.hash.as_slice())
-                    .execute(&mut *c)
-                    .await?;
-            });
-            if let WriteConn::Postgres(c, _) = self {
-                // Delivered only on COMMIT, so a listener never hears of uncommitted positions.
-                sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(NOTIFY_CHANNEL)
-                    .bind(head.position.to_string())
-                    .execute(&mut *c)
-                    .await?;
+            // The NOTIFY rides in the same statement; it is delivered only on COMMIT, so a
+            // listener never hears of uncommitted positions.
+            const MOVE_AND_NOTIFY: &str = "WITH moved AS (UPDATE ledger_head \
+                SET position = $1, hash = $2 WHERE id = 1) SELECT pg_notify($3, $4)";
+            match self {
+                WriteConn::Sqlite(c, _) => {
+                    sqlx::query(MOVE)
+                        .bind(head.position as i64)
+                        .bind(head.hash.as_slice())
+                        .execute(&mut *c)
+                        .await?;
+                }
+                WriteConn::Postgres(c, _) => {
+                    sqlx::query(MOVE_AND_NOTIFY)
+                        .bind(head.position as i64)
+                        .bind(head.hash.as_slice())
+                        .bind(NOTIFY_CHANNEL)
+                        .bind(head.position.to_string())
+                        .execute(&mut *c)
+                        .await?;
+                }
             }
             self.exec("COMMIT").await
         })
@@ -125,95 +139,214 @@ impl WriteConn {
         })
     }
 
-    /// The stored result of an earlier append with this command id.
-    pub fn find_command(&mut self, id: Uuid) -> BoxFuture<'_, Result<Option<String>, sqlx::Error>> {
+    /// What the database holds for a batch: which of its command ids were recorded before,
+    /// and the current version of each stream it names.
+    pub fn known<'a>(
+        &'a mut self,
+        appends: &'a [ValidAppend],
+    ) -> BoxFuture<'a, Result<Known, sqlx::Error>> {
         Box::pin(async move {
-            const SQL: &str = "SELECT result FROM commands WHERE command_id = $1";
-            on_conn!(self, c => sqlx::query_scalar(SQL).bind(id).fetch_optional(&mut *c).await)
+            let ids: Vec<Uuid> = appends.iter().map(|a| a.metadata.command_id).collect();
+            let mut streams: Vec<&str> = appends
+                .iter()
+                .flat_map(|a| a.streams.iter().map(|s| s.stream.as_str()))
+                .collect();
+            streams.sort_unstable();
+            streams.dedup();
+            let (commands, versions): Found = match self {
+                WriteConn::Postgres(c, _) => (
+                    sqlx::query_as(FIND_COMMANDS_PG)
+                        .bind(&ids)
+                        .fetch_all(&mut *c)
+                        .await?,
+                    sqlx::query_as(STREAM_VERSIONS_PG)
+                        .bind(&streams)
+                        .fetch_all(&mut *c)
+                        .await?,
+                ),
+                WriteConn::Sqlite(c, _) => (
+                    select_in(c, FIND_COMMANDS_SQLITE, &ids).await?,
+                    // Owned names: the chunked query outlives no borrowed key.
+                    select_in(c, STREAM_VERSIONS_SQLITE, &owned(&streams)).await?,
+                ),
+            };
+            Ok(Known {
+                commands: commands.into_iter().collect(),
+                versions: versions.into_iter().map(|(s, v)| (s, v as u64)).collect(),
+            })
         })
     }
 
-    pub fn insert_command<'a>(
-        &'a mut self,
-        id: Uuid,
-        result: &'a str,
-    ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+    /// Writes a planned batch: its events, its streams' new versions and its command results.
+    pub fn write<'a>(&'a mut self, writes: &'a Writes) -> BoxFuture<'a, Result<(), sqlx::Error>> {
         Box::pin(async move {
-            const SQL: &str = "INSERT INTO commands (command_id, result) VALUES ($1, $2)";
-            on_conn!(self, c => sqlx::query(SQL).bind(id).bind(result).execute(&mut *c).await.map(|_| ()))
-        })
-    }
-
-    /// The version of a stream's last event, `None` if it has none.
-    pub fn stream_version<'a>(
-        &'a mut self,
-        stream: &'a str,
-    ) -> BoxFuture<'a, Result<Option<u64>, sqlx::Error>> {
-        Box::pin(async move {
-            const SQL: &str = "SELECT version FROM streams WHERE stream = $1";
-            let v: Option<i64> = on_conn!(self, c => sqlx::query_scalar(SQL).bind(stream).fetch_optional(&mut *c).await)?;
-            Ok(v.map(|v| v as u64))
-        })
-    }
-
-    pub fn set_stream_version<'a>(
-        &'a mut self,
-        stream: &'a str,
-        version: u64,
-    ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
-        Box::pin(async move {
-            const SQL: &str = "INSERT INTO streams (stream, version) VALUES ($1, $2) \
-                ON CONFLICT (stream) DO UPDATE SET version = excluded.version";
-            on_conn!(self, c => sqlx::query(SQL).bind(stream).bind(version as i64).execute(&mut *c).await.map(|_| ()))
-        })
-    }
-
-    pub fn insert_events<'a>(
-        &'a mut self,
-        rows: &'a [StoredRow],
-    ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
-        Box::pin(async move {
-            for chunk in rows.chunks(INSERT_CHUNK) {
-                let sql = insert_sql(chunk.len());
-                on_conn!(self, c => {
-                    let mut q = sqlx::query(&sql);
-                    for r in chunk {
-                        q = q
-                            .bind(r.position)
-                            .bind(&r.stream)
-                            .bind(r.version)
-                            .bind(r.event_id)
-                            .bind(&r.event_type)
-                            .bind(r.schema_version)
-                            .bind(&r.data)
-                            .bind(r.effective_date)
-                            .bind(r.recorded_at_us)
-                            .bind(r.command_id)
-                            .bind(r.correlation_id)
-                            .bind(r.causation_id)
-                            .bind(&r.actor)
-                            .bind(&r.actor_role)
-                            .bind(&r.reason)
-                            .bind(&r.hash);
-                    }
-                    q.execute(&mut *c).await?;
-                });
+            if writes.is_empty() {
+                return Ok(());
             }
-            Ok(())
+            match self {
+                WriteConn::Postgres(c, _) => write_pg(c, writes).await,
+                WriteConn::Sqlite(c, _) => write_sqlite(c, writes).await,
+            }
         })
     }
 }
 
-/// `INSERT INTO events (...) VALUES ($1..$16), ($17..$32), ...` for `rows` rows.
-fn insert_sql(rows: usize) -> String {
-    let mut sql = format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES ");
+/// Recorded command results, and stream versions, as the prefetch queries return them.
+type Found = (Vec<(Uuid, String)>, Vec<(String, i64)>);
+
+const FIND_COMMANDS_PG: &str = "SELECT command_id, result FROM commands WHERE command_id = ANY($1)";
+const STREAM_VERSIONS_PG: &str = "SELECT stream, version FROM streams WHERE stream = ANY($1)";
+const FIND_COMMANDS_SQLITE: &str = "SELECT command_id, result FROM commands WHERE command_id IN ";
+const STREAM_VERSIONS_SQLITE: &str = "SELECT stream, version FROM streams WHERE stream IN ";
+
+/// Keys per `IN (...)` list on SQLite, well under its parameter limit.
+const IN_CHUNK: usize = 1000;
+
+/// `select` followed by `($1, ..., $n)` for every chunk of `keys`: SQLite has no arrays.
+async fn select_in<K, R>(
+    c: &mut SqliteConnection,
+    select: &str,
+    keys: &[K],
+) -> Result<Vec<R>, sqlx::Error>
+where
+    K: for<'q> Encode<'q, Sqlite> + Type<Sqlite> + Clone + Send + Sync,
+    R: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
+{
+    let mut out = Vec::new();
+    for chunk in keys.chunks(IN_CHUNK) {
+        let sql = format!("{select}{}", values_sql(chunk.len(), 1));
+        let mut q = sqlx::query_as(&sql);
+        for k in chunk {
+            q = q.bind(k.clone());
+        }
+        out.extend(q.fetch_all(&mut *c).await?);
+    }
+    Ok(out)
+}
+
+fn owned(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// One statement on PostgreSQL: every column goes over as one array and is unnested, so the
+/// text never changes with the batch size and stays prepared.
+async fn write_pg(c: &mut PgConnection, w: &Writes) -> Result<(), sqlx::Error> {
+    let e = &w.events;
+    let col = |f: fn(&StoredRow) -> i64| e.iter().map(f).collect::<Vec<i64>>();
+    let text = |f: for<'r> fn(&'r StoredRow) -> &'r str| e.iter().map(f).collect::<Vec<&str>>();
+    let uuid = |f: fn(&StoredRow) -> Uuid| e.iter().map(f).collect::<Vec<Uuid>>();
+    let (streams, versions): (Vec<&str>, Vec<i64>) = w
+        .streams
+        .iter()
+        .map(|(s, v)| (s.as_str(), *v as i64))
+        .unzip();
+    let (ids, results): (Vec<Uuid>, Vec<&str>) =
+        w.commands.iter().map(|(id, r)| (*id, r.as_str())).unzip();
+    sqlx::query(&WRITE_PG)
+        .bind(col(|r| r.position))
+        .bind(text(|r| &r.stream))
+        .bind(col(|r| r.version))
+        .bind(uuid(|r| r.event_id))
+        .bind(text(|r| &r.event_type))
+        .bind(col(|r| r.schema_version))
+        .bind(text(|r| &r.data))
+        .bind(e.iter().map(|r| r.effective_date).collect::<Vec<_>>())
+        .bind(col(|r| r.recorded_at_us))
+        .bind(uuid(|r| r.command_id))
+        .bind(uuid(|r| r.correlation_id))
+        .bind(e.iter().map(|r| r.causation_id).collect::<Vec<_>>())
+        .bind(text(|r| &r.actor))
+        .bind(text(|r| &r.actor_role))
+        .bind(text(|r| &r.reason))
+        .bind(e.iter().map(|r| r.hash.as_slice()).collect::<Vec<_>>())
+        .bind(streams)
+        .bind(versions)
+        .bind(ids)
+        .bind(results)
+        .execute(c)
+        .await
+        .map(|_| ())
+}
+
+static WRITE_PG: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH written AS (INSERT INTO events ({EVENT_COLUMNS}) SELECT * FROM UNNEST(\
+         $1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::bigint[], \
+         $7::text[], $8::date[], $9::bigint[], $10::uuid[], $11::uuid[], $12::uuid[], \
+         $13::text[], $14::text[], $15::text[], $16::bytea[])), \
+         moved AS (INSERT INTO streams (stream, version) \
+         SELECT * FROM UNNEST($17::text[], $18::bigint[]) {STREAM_UPSERT}) \
+         INSERT INTO commands (command_id, result) SELECT * FROM UNNEST($19::uuid[], $20::text[])"
+    )
+});
+
+const STREAM_UPSERT: &str = "ON CONFLICT (stream) DO UPDATE SET version = excluded.version";
+
+/// Three multi-row statements on SQLite (each a hop to its worker thread, not a round trip).
+async fn write_sqlite(c: &mut SqliteConnection, w: &Writes) -> Result<(), sqlx::Error> {
+    for chunk in w.events.chunks(INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO events ({EVENT_COLUMNS}) VALUES {}",
+            values_sql(EVENT_COLUMN_COUNT, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(r.position)
+                .bind(&r.stream)
+                .bind(r.version)
+                .bind(r.event_id)
+                .bind(&r.event_type)
+                .bind(r.schema_version)
+                .bind(&r.data)
+                .bind(r.effective_date)
+                .bind(r.recorded_at_us)
+                .bind(r.command_id)
+                .bind(r.correlation_id)
+                .bind(r.causation_id)
+                .bind(&r.actor)
+                .bind(&r.actor_role)
+                .bind(&r.reason)
+                .bind(&r.hash);
+        }
+        q.execute(&mut *c).await?;
+    }
+    let streams: Vec<_> = w.streams.iter().collect();
+    for chunk in streams.chunks(INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO streams (stream, version) VALUES {} {STREAM_UPSERT}",
+            values_sql(2, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for (s, v) in chunk {
+            q = q.bind(s.as_str()).bind(**v as i64);
+        }
+        q.execute(&mut *c).await?;
+    }
+    for chunk in w.commands.chunks(INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO commands (command_id, result) VALUES {}",
+            values_sql(2, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for (id, result) in chunk {
+            q = q.bind(*id).bind(result.as_str());
+        }
+        q.execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// `($1, ..., $c), ($c+1, ..., $2c), ...`: `rows` tuples of `columns` numbered placeholders.
+fn values_sql(columns: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 6);
     for r in 0..rows {
         sql.push_str(if r == 0 { "(" } else { ", (" });
-        for col in 0..EVENT_COLUMN_COUNT {
+        for col in 0..columns {
             if col > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("${}", r * EVENT_COLUMN_COUNT + col + 1));
+            sql.push_str(&format!("${}", r * columns + col + 1));
         }
         sql.push(')');
     }
@@ -224,9 +357,10 @@ fn insert_sql(rows: usize) -> String {
 mod tests {
     #[test]
     fn insert_sql_numbers_every_placeholder_once() {
-        let sql = super::insert_sql(2);
+        let sql = super::values_sql(16, 2);
         assert!(sql.contains("($1, $2,"));
         assert!(sql.contains("$16), ($17,"));
         assert!(sql.ends_with("$32)"));
+        assert_eq!(super::values_sql(1, 3), "($1), ($2), ($3)");
     }
 }

@@ -2,9 +2,10 @@
 //! append into part of one transaction.
 //!
 //! Callers send a validated request and a oneshot reply over an mpsc channel. The writer takes
-//! whatever is queued (bounded), opens one transaction, runs each request inside its own
-//! SAVEPOINT — so a conflicting request or a duplicate command fails or replays alone and never
-//! takes its neighbours down — and COMMITs once: one fsync for the whole batch. Only after the
+//! whatever is queued (bounded), opens one transaction, reads the batch's command ids and
+//! stream versions, decides every request in memory (see `plan`) — so a conflicting request
+//! or a duplicate command fails or replays alone and never takes its neighbours down — writes
+//! the rest with a few multi-row statements and COMMITs once: one fsync for the whole batch. Only after the
 //! commit does it publish the new head and answer the callers, so an acknowledged append is
 //! durable. Batches form naturally: while one commit is being flushed the next requests queue.
 
@@ -12,12 +13,12 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
-use uuid::Uuid;
 
-use crate::error::{StoreError, StreamPosition};
-use crate::event::{AppendResult, ExpectedVersion, Metadata, StreamVersion};
-use crate::record::{micros_to_time, now_micros, StoredRow};
-use crate::validate::{ValidAppend, ValidEvent, ValidStream};
+use crate::error::StoreError;
+use crate::event::AppendResult;
+use crate::plan::{plan_batch, Outcomes};
+use crate::record::now_micros;
+use crate::validate::ValidAppend;
 use crate::write_conn::{ChainHead, WriteConn};
 
 pub(crate) type Reply = oneshot::Sender<Result<AppendResult, StoreError>>;
@@ -111,159 +112,81 @@ fn drain(first: Job, rx: &mut mpsc::Receiver<Job>) -> Vec<Job> {
     batch
 }
 
-type Outcomes = Vec<Result<AppendResult, StoreError>>;
-
 /// One transaction for the whole batch. `Err` means the batch as a whole failed.
+///
+/// The batch is planned in memory and written with a few multi-row statements. If that write
+/// fails (a database error, e.g. a constraint or trigger refusing one request's rows), the
+/// transaction is rolled back and the batch is run again one request at a time, so only the
+/// request at fault fails.
 async fn commit_batch(
     conn: &mut WriteConn,
     appends: &[ValidAppend],
 ) -> Result<(ChainHead, Outcomes), sqlx::Error> {
+    let recorded_at = now_micros();
+    let start = conn.begin_batch().await?;
+    let known = conn.known(appends).await?;
+    let plan = plan_batch(start, appends, known, recorded_at);
+    match conn.write(&plan.writes).await {
+        Ok(()) => {
+            conclude(conn, start, plan.head).await?;
+            Ok((plan.head, plan.outcomes))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "a batch write failed; retrying its requests one by one");
+            conn.exec("ROLLBACK").await?;
+            one_by_one(conn, appends, recorded_at).await
+        }
+    }
+}
+
+/// The fallback: each request planned and written inside its own SAVEPOINT, so a request whose
+/// rows the database refuses fails alone and never takes its neighbours down.
+async fn one_by_one(
+    conn: &mut WriteConn,
+    appends: &[ValidAppend],
+    recorded_at: i64,
+) -> Result<(ChainHead, Outcomes), sqlx::Error> {
     let start = conn.begin_batch().await?;
     let mut head = start;
-    let recorded_at = now_micros();
     let mut outcomes = Vec::with_capacity(appends.len());
-    for append in appends {
-        outcomes.push(append_in_savepoint(conn, &mut head, append, recorded_at).await?);
+    for append in appends.chunks(1) {
+        let known = conn.known(append).await?;
+        let plan = plan_batch(head, append, known, recorded_at);
+        let outcome = plan
+            .outcomes
+            .into_iter()
+            .next()
+            .expect("one outcome per request");
+        if plan.writes.is_empty() {
+            outcomes.push(outcome); // a replay or a conflict: nothing to write
+            continue;
+        }
+        conn.exec(SAVEPOINT).await?;
+        match conn.write(&plan.writes).await {
+            Ok(()) => {
+                head = plan.head;
+                outcomes.push(outcome);
+            }
+            Err(e) => {
+                conn.exec(ROLLBACK_TO).await?;
+                outcomes.push(Err(StoreError::Database(e)));
+            }
+        }
+        conn.exec(RELEASE).await?;
     }
-    if head == start {
-        conn.exec("COMMIT").await?; // only replays and refusals: nothing to publish
-    } else {
-        conn.finish_batch(head).await?;
-    }
+    conclude(conn, start, head).await?;
     Ok((head, outcomes))
 }
 
-/// The outer `Err` abandons the batch; the inner result is this request's own outcome.
-async fn append_in_savepoint(
+/// Commits; moves the head first unless the batch held only replays and refusals.
+async fn conclude(
     conn: &mut WriteConn,
-    head: &mut ChainHead,
-    append: &ValidAppend,
-    recorded_at: i64,
-) -> Result<Result<AppendResult, StoreError>, sqlx::Error> {
-    let command_id = append.metadata.command_id;
-    if let Some(stored) = conn.find_command(command_id).await? {
-        return Ok(replayed(command_id, &stored));
-    }
-    conn.exec(SAVEPOINT).await?;
-    let mut next = *head;
-    let outcome = write_request(conn, &mut next, append, recorded_at).await;
-    if outcome.is_ok() {
-        *head = next;
+    start: ChainHead,
+    head: ChainHead,
+) -> Result<(), sqlx::Error> {
+    if head == start {
+        conn.exec("COMMIT").await
     } else {
-        conn.exec(ROLLBACK_TO).await?;
+        conn.finish_batch(head).await
     }
-    conn.exec(RELEASE).await?;
-    Ok(outcome)
-}
-
-fn replayed(command_id: Uuid, stored: &str) -> Result<AppendResult, StoreError> {
-    let first: AppendResult = serde_json::from_str(stored).map_err(|e| StoreError::Corrupt {
-        position: 0,
-        detail: format!("stored result of command {command_id} is unreadable: {e}"),
-    })?;
-    Ok(AppendResult {
-        replayed: true,
-        ..first
-    })
-}
-
-async fn write_request(
-    conn: &mut WriteConn,
-    head: &mut ChainHead,
-    append: &ValidAppend,
-    recorded_at: i64,
-) -> Result<AppendResult, StoreError> {
-    let first_position = head.position + 1;
-    let mut rows = Vec::with_capacity(append.event_count());
-    let mut versions = Vec::with_capacity(append.streams.len());
-    for stream in &append.streams {
-        let current = conn.stream_version(&stream.stream).await?;
-        check_expected(stream, current)?;
-        if stream.events.is_empty() {
-            continue; // a read the decision relied on: checked, nothing written
-        }
-        let mut version = current.map_or(0, |v| v + 1);
-        for event in &stream.events {
-            rows.push(chain_row(
-                head,
-                stream,
-                event,
-                version,
-                &append.metadata,
-                recorded_at,
-            ));
-            version += 1;
-        }
-        versions.push(StreamVersion {
-            stream: stream.stream.clone(),
-            version: version - 1,
-        });
-    }
-    conn.insert_events(&rows).await?;
-    for v in &versions {
-        conn.set_stream_version(&v.stream, v.version).await?;
-    }
-    let result = AppendResult {
-        first_position,
-        last_position: head.position,
-        streams: versions,
-        recorded_at: micros_to_time(recorded_at).expect("the clock is within chrono's range"),
-        replayed: false,
-    };
-    let json = serde_json::to_string(&result).expect("an append result always serializes");
-    conn.insert_command(append.metadata.command_id, &json)
-        .await?;
-    Ok(result)
-}
-
-fn check_expected(stream: &ValidStream, current: Option<u64>) -> Result<(), StoreError> {
-    let matches = match stream.expected {
-        ExpectedVersion::Any => true,
-        ExpectedVersion::NoStream => current.is_none(),
-        ExpectedVersion::Exact(v) => current == Some(v),
-    };
-    if matches {
-        return Ok(());
-    }
-    Err(StoreError::Conflict {
-        stream: stream.stream.clone(),
-        expected: stream.expected,
-        actual: current.map_or(StreamPosition::NoStream, StreamPosition::At),
-    })
-}
-
-/// The next event row on the chain: takes the next position and extends the hash.
-fn chain_row(
-    head: &mut ChainHead,
-    stream: &ValidStream,
-    event: &ValidEvent,
-    version: u64,
-    meta: &Metadata,
-    recorded_at: i64,
-) -> StoredRow {
-    let mut row = StoredRow {
-        position: (head.position + 1) as i64,
-        stream: stream.stream.clone(),
-        version: version as i64,
-        event_id: Uuid::now_v7(),
-        event_type: event.event_type.clone(),
-        schema_version: i64::from(event.schema_version),
-        data: event.data.clone(),
-        effective_date: event.effective_date,
-        recorded_at_us: recorded_at,
-        command_id: meta.command_id,
-        correlation_id: meta.correlation_id,
-        causation_id: meta.causation_id,
-        actor: meta.actor.clone(),
-        actor_role: meta.actor_role.clone(),
-        reason: meta.reason.clone(),
-        hash: Vec::new(),
-    };
-    let hash = row.compute_hash(&head.hash);
-    row.hash = hash.to_vec();
-    *head = ChainHead {
-        position: head.position + 1,
-        hash,
-    };
-    row
 }

@@ -6,12 +6,14 @@ mod common;
 use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
 
+use tokio::sync::oneshot;
+
 use common::{append, event, meta, multi, part};
 use futures::StreamExt;
 use hrledger_store::testing::{exec_sql, TestDb};
 use hrledger_store::{
-    AppendRequest, AppendResult, ChainBreak, EventStore, ExpectedVersion, InvalidAppend, NewEvent,
-    StoreError, StreamAppend, StreamPosition, Verification,
+    AppendRequest, AppendResult, Backend, ChainBreak, EventStore, ExpectedVersion, InvalidAppend,
+    NewEvent, StoreError, StreamAppend, StreamPosition, Verification,
 };
 
 macro_rules! contract {
@@ -43,6 +45,8 @@ contract!(
     multi_stream_all_or_nothing,
     a_stream_read_but_not_written_is_version_checked,
     failing_request_does_not_fail_its_batch,
+    conflicts_and_successes_interleaved_in_a_batch,
+    a_refused_write_fails_only_its_request,
     bad_input,
     tamper_payload,
     tamper_delete,
@@ -53,6 +57,16 @@ contract!(
 
 async fn open(db: &TestDb) -> EventStore {
     EventStore::open(db.url()).await.expect("open the store")
+}
+
+/// A store whose stream `taken` holds one event (position 1).
+async fn open_with_taken(db: &TestDb) -> EventStore {
+    let store = open(db).await;
+    store
+        .append(append("taken", ExpectedVersion::NoStream, 1))
+        .await
+        .unwrap();
+    store
 }
 
 async fn round_trip(db: &TestDb) {
@@ -365,31 +379,82 @@ async fn multi_stream_all_or_nothing(db: &TestDb) {
     );
 }
 
-/// A big append keeps the writer busy so the next requests queue up and share one batch:
-/// conflicting and replayed requests in it must not fail the good ones.
-async fn failing_request_does_not_fail_its_batch(db: &TestDb) {
-    let store = open(db).await;
-    store
-        .append(append("taken", ExpectedVersion::NoStream, 1))
-        .await
-        .unwrap();
-    let big = tokio::spawn({
+/// Sends `requests` while the append lock is held from outside the store (as another process
+/// would hold it), with one blocking append already taken by the writer, so the requests all
+/// queue up and share the next batch. Returns their results in order; the blocking append takes
+/// the position after the current head.
+async fn in_one_batch(
+    store: &EventStore,
+    requests: Vec<AppendRequest>,
+) -> Vec<Result<AppendResult, StoreError>> {
+    let (release, holder) = hold_append_lock(store.backend()).await;
+    let blocked = tokio::spawn({
         let store = store.clone();
         async move {
             store
-                .append(append("bulk", ExpectedVersion::NoStream, 5000))
+                .append(append("blocker", ExpectedVersion::NoStream, 1))
                 .await
         }
     });
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    tokio::time::sleep(Duration::from_millis(50)).await; // the writer takes it and waits
+    let queued = tokio::spawn({
+        let store = store.clone();
+        async move { futures::future::join_all(requests.into_iter().map(|r| store.append(r))).await }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await; // every request queues
+    release.send(()).unwrap();
+    holder.await.unwrap();
+    blocked.await.unwrap().unwrap();
+    queued.await.unwrap()
+}
+
+/// Takes the store's append lock on a connection of its own until the sender is used.
+async fn hold_append_lock(backend: Backend) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let (locked, is_locked) = oneshot::channel();
+    let (release, released) = oneshot::channel::<()>();
+    let holder = tokio::spawn(async move {
+        match backend {
+            Backend::Sqlite(pool) => {
+                let mut c = pool.acquire().await.unwrap();
+                sqlx::query("BEGIN IMMEDIATE")
+                    .execute(&mut *c)
+                    .await
+                    .unwrap();
+                locked.send(()).unwrap();
+                let _ = released.await;
+                sqlx::query("ROLLBACK").execute(&mut *c).await.unwrap();
+            }
+            Backend::Postgres(pool) => {
+                let mut tx = pool.begin().await.unwrap();
+                sqlx::query("SELECT 1 FROM ledger_head WHERE id = 1 FOR UPDATE")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                locked.send(()).unwrap();
+                let _ = released.await;
+                tx.rollback().await.unwrap();
+            }
+        }
+    });
+    is_locked.await.unwrap();
+    (release, holder)
+}
+
+/// True when every result was committed in the same batch (they share its clock reading).
+fn one_batch(ok: &[&AppendResult]) -> bool {
+    ok.iter().all(|r| r.recorded_at == ok[0].recorded_at)
+}
+
+/// Conflicting and replayed requests in a batch must not fail the good ones.
+async fn failing_request_does_not_fail_its_batch(db: &TestDb) {
+    let store = open_with_taken(db).await;
     let good: Vec<AppendRequest> = (0..10)
         .map(|i| append(&format!("g{i}"), ExpectedVersion::NoStream, 2))
         .collect();
     let mut requests = good.clone();
     requests.push(append("taken", ExpectedVersion::NoStream, 1));
     requests.push(good[0].clone()); // the same command again, in the same batch
-    let results = futures::future::join_all(requests.into_iter().map(|r| store.append(r))).await;
-    big.await.unwrap().unwrap();
+    let results = in_one_batch(&store, requests).await;
     let ok: Vec<&AppendResult> = results[..10].iter().map(|r| r.as_ref().unwrap()).collect();
     assert!(matches!(results[10], Err(StoreError::Conflict { .. })));
     let replay = results[11].as_ref().unwrap();
@@ -402,16 +467,126 @@ async fn failing_request_does_not_fail_its_batch(db: &TestDb) {
         ok[0],
         "a replay, not a second write"
     );
-    let batches: HashSet<_> = ok.iter().map(|r| r.recorded_at).collect();
-    assert!(
-        batches.len() < ok.len(),
-        "the requests were group-committed"
-    );
-    assert_eq!(store.head().await.unwrap(), 1 + 5000 + 20);
+    assert!(one_batch(&ok), "the requests were group-committed");
+    assert_eq!(store.head().await.unwrap(), 1 + 1 + 20);
     assert!(matches!(
         store.verify(1, None).await.unwrap(),
         Verification::Intact { .. }
     ));
+}
+
+/// Within one batch each request is decided on the versions the requests before it left, and
+/// a command id sent twice runs once.
+async fn conflicts_and_successes_interleaved_in_a_batch(db: &TestDb) {
+    let store = open_with_taken(db).await;
+    let create = append("x", ExpectedVersion::NoStream, 2);
+    let requests = vec![
+        create.clone(),
+        append("x", ExpectedVersion::NoStream, 1), // x was just created in this batch
+        append("x", ExpectedVersion::Exact(1), 1), // builds on the first request
+        create.clone(),                            // the first request again: a replay
+        append("x", ExpectedVersion::Exact(1), 1), // stale: the third request moved x to 2
+        multi(vec![
+            part("y", ExpectedVersion::NoStream, 1),
+            part("taken", ExpectedVersion::Exact(3), 0), // fails the whole request: y stays new
+        ]),
+        append("y", ExpectedVersion::NoStream, 1),
+        create,
+    ];
+    let results = in_one_batch(&store, requests).await;
+    let conflict_on = |i: usize, stream: &str, actual: StreamPosition| match &results[i] {
+        Err(StoreError::Conflict {
+            stream: s,
+            actual: a,
+            ..
+        }) => assert!(s == stream && *a == actual, "request {i}: {s} at {a}"),
+        other => panic!("request {i}: expected a conflict, got {other:?}"),
+    };
+    let first = results[0].as_ref().unwrap();
+    assert_eq!((first.first_position, first.last_position), (3, 4));
+    conflict_on(1, "x", StreamPosition::At(1));
+    let third = results[2].as_ref().unwrap();
+    assert_eq!(third.streams[0].version, 2);
+    assert_eq!(third.first_position, 5);
+    for replay in [&results[3], &results[7]] {
+        let replay = replay.as_ref().unwrap();
+        assert!(replay.replayed);
+        assert_eq!(replay.first_position, first.first_position);
+    }
+    conflict_on(4, "x", StreamPosition::At(2));
+    conflict_on(5, "taken", StreamPosition::At(0));
+    let y = results[6].as_ref().unwrap();
+    assert_eq!((y.first_position, y.streams[0].version), (6, 0));
+    assert!(
+        one_batch(&[first, third, y]),
+        "the requests were group-committed"
+    );
+    assert_eq!(store.head().await.unwrap(), 6);
+    assert_eq!(
+        store.stream_version("x").await.unwrap(),
+        StreamPosition::At(2)
+    );
+    assert_eq!(
+        store.stream_version("y").await.unwrap(),
+        StreamPosition::At(0)
+    );
+    let replayed = store
+        .append(append("x", ExpectedVersion::Exact(2), 1))
+        .await;
+    assert_eq!(
+        replayed.unwrap().first_position,
+        7,
+        "the stored versions hold"
+    );
+    assert!(store.verify(1, None).await.unwrap().is_intact());
+}
+
+/// When the database refuses one request's rows (here a trigger), the batch's multi-row write
+/// fails; the batch is run again request by request and only that request fails.
+async fn a_refused_write_fails_only_its_request(db: &TestDb) {
+    let store = open_with_taken(db).await;
+    let trigger = if db.is_postgres() {
+        "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ \
+         BEGIN IF NEW.stream = 'poison' THEN RAISE EXCEPTION 'poison refused'; END IF; \
+         RETURN NEW; END $$; \
+         CREATE TRIGGER refuse_poison BEFORE INSERT ON events \
+         FOR EACH ROW EXECUTE FUNCTION refuse_poison();"
+    } else {
+        "CREATE TRIGGER refuse_poison BEFORE INSERT ON events WHEN NEW.stream = 'poison' \
+         BEGIN SELECT RAISE(ABORT, 'poison refused'); END;"
+    };
+    exec_sql(&store.backend(), trigger).await.unwrap();
+    let good: Vec<AppendRequest> = (0..6)
+        .map(|i| append(&format!("g{i}"), ExpectedVersion::NoStream, 2))
+        .collect();
+    let mut requests = good.clone();
+    requests.insert(3, append("poison", ExpectedVersion::Any, 1));
+    requests.push(append("taken", ExpectedVersion::NoStream, 1));
+    requests.push(good[1].clone());
+    let results = in_one_batch(&store, requests).await;
+    assert!(
+        matches!(&results[3], Err(StoreError::Database(e)) if e.to_string().contains("poison refused")),
+        "{:?}",
+        results[3]
+    );
+    let ok: Vec<&AppendResult> = [0, 1, 2, 4, 5, 6]
+        .iter()
+        .map(|&i| results[i].as_ref().unwrap())
+        .collect();
+    assert!(ok.iter().all(|r| !r.replayed));
+    assert!(matches!(results[7], Err(StoreError::Conflict { .. })));
+    assert!(results[8].as_ref().unwrap().replayed);
+    assert_eq!(
+        results[8].as_ref().unwrap().first_position,
+        ok[1].first_position
+    );
+    assert!(one_batch(&ok), "the requests were group-committed");
+    assert_eq!(store.head().await.unwrap(), 1 + 1 + 12);
+    assert_eq!(
+        store.stream_version("poison").await.unwrap(),
+        StreamPosition::NoStream
+    );
+    assert!(store.verify(1, None).await.unwrap().is_intact());
 }
 
 async fn bad_input(db: &TestDb) {
