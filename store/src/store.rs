@@ -81,7 +81,7 @@ static STREAM_SQL: LazyLock<String> = LazyLock::new(|| {
 static AFTER_SQL: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT {EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2")
 });
-static RANGE_SQL: LazyLock<String> = LazyLock::new(|| {
+pub(crate) static RANGE_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {EVENT_COLUMNS} FROM events WHERE position >= $1 AND position <= $2 \
          ORDER BY position LIMIT $3"
