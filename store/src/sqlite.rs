@@ -31,7 +31,11 @@ pub(crate) async fn open(url: &str) -> Result<Opened, StoreError> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(BUSY_TIMEOUT)
-        .foreign_keys(true);
+        .foreign_keys(true)
+        // Statement journals (kept so one failing statement can be undone inside a batch) go
+        // to memory instead of a temporary file: they never need to survive a crash, and
+        // writing them was a fifth of a batch's time.
+        .pragma("temp_store", "memory");
     let pool = SqlitePoolOptions::new()
         .max_connections(READ_CONNECTIONS)
         .connect_with(options.clone())
