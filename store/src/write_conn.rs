@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 use futures::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
-use sqlx::{ConnectOptions, Encode, FromRow, Sqlite, Type};
+use sqlx::{ConnectOptions, Encode, Executor, FromRow, Row, Sqlite, Type};
 use uuid::Uuid;
 
 use crate::plan::{Known, Writes};
@@ -57,23 +57,23 @@ impl WriteConn {
     /// Opens the batch transaction and returns the chain head, locked against other writers.
     pub fn begin_batch<'a>(&'a mut self) -> BoxFuture<'a, Result<ChainHead, sqlx::Error>> {
         Box::pin(async move {
-            let (begin, head_sql) = match self {
+            // One message for both statements: a round trip less per batch.
+            let begin_and_head = match self {
                 // IMMEDIATE takes the write lock now, so a second process cannot slip a commit in
                 // between our read of the head and our inserts.
-                WriteConn::Sqlite(..) => (
-                    "BEGIN IMMEDIATE",
-                    "SELECT position, hash FROM ledger_head WHERE id = 1",
-                ),
+                WriteConn::Sqlite(..) => {
+                    "BEGIN IMMEDIATE; SELECT position, hash FROM ledger_head WHERE id = 1"
+                }
                 // The append lock, held until COMMIT: positions commit in position order (see the
                 // `postgres` module documentation).
-                WriteConn::Postgres(..) => (
-                    "BEGIN",
-                    "SELECT position, hash FROM ledger_head WHERE id = 1 FOR UPDATE",
-                ),
+                WriteConn::Postgres(..) => {
+                    "BEGIN; SELECT position, hash FROM ledger_head WHERE id = 1 FOR UPDATE"
+                }
             };
-            self.exec(begin).await?;
-            let (position, hash): (i64, Vec<u8>) =
-                on_conn!(self, c => sqlx::query_as(head_sql).fetch_one(&mut *c).await)?;
+            let (position, hash): (i64, Vec<u8>) = on_conn!(self, c => {
+                let row = c.fetch_one(begin_and_head).await?;
+                (row.try_get(0)?, row.try_get(1)?)
+            });
             let hash = hash
                 .as_slice()
                 .try_into()
