@@ -31,6 +31,9 @@ pub enum StoreError {
     Corrupt { position: u64, detail: String },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// Verification reads SQLite files directly, outside the pool.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }

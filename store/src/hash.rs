@@ -59,13 +59,19 @@ impl ChainedFields<'_> {
     /// The canonical bytes of the event, as specified in the module documentation.
     pub fn canonical_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(160 + self.data.len() + self.reason.len());
+        self.append_canonical(&mut out);
+        out
+    }
+
+    /// Appends the canonical bytes to `out`: verification packs many events into one buffer.
+    pub fn append_canonical(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.position.to_be_bytes());
-        push_text(&mut out, self.stream);
+        push_text(out, self.stream);
         out.extend_from_slice(&self.version.to_be_bytes());
         out.extend_from_slice(self.event_id.as_bytes());
-        push_text(&mut out, self.event_type);
+        push_text(out, self.event_type);
         out.extend_from_slice(&self.schema_version.to_be_bytes());
-        push_text(&mut out, self.effective_date);
+        push_text(out, self.effective_date);
         out.extend_from_slice(&self.recorded_at_micros.to_be_bytes());
         out.extend_from_slice(self.command_id.as_bytes());
         out.extend_from_slice(self.correlation_id.as_bytes());
@@ -76,20 +82,24 @@ impl ChainedFields<'_> {
                 out.extend_from_slice(id.as_bytes());
             }
         }
-        push_text(&mut out, self.actor);
-        push_text(&mut out, self.actor_role);
-        push_text(&mut out, self.reason);
-        push_text(&mut out, self.data);
-        out
+        push_text(out, self.actor);
+        push_text(out, self.actor_role);
+        push_text(out, self.reason);
+        push_text(out, self.data);
     }
 
     /// `SHA-256(prev || canonical_bytes)`.
     pub fn chain_hash(&self, prev: &[u8; 32]) -> [u8; 32] {
-        let mut hasher = Sha256::new();
-        hasher.update(prev);
-        hasher.update(self.canonical_bytes());
-        hasher.finalize().into()
+        chain_hash_of(prev, &self.canonical_bytes())
     }
+}
+
+/// `SHA-256(prev || canonical)` over canonical bytes already encoded.
+pub fn chain_hash_of(prev: &[u8; 32], canonical: &[u8]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(prev);
+    hasher.update(canonical);
+    hasher.finalize().into()
 }
 
 fn push_text(out: &mut Vec<u8>, text: &str) {

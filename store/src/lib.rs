@@ -14,11 +14,13 @@ pub mod raw_table;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+mod chain_hasher;
 mod command_log;
 mod plan;
 mod postgres;
 mod record;
 mod sqlite;
+mod sqlite_scan;
 mod store;
 mod subscribe;
 mod validate;

@@ -1,32 +1,62 @@
 //! Recomputing the hash chain over a range of the stored log.
 //!
-//! Rows are streamed and hashed straight from the values the driver holds (borrowed text, no
-//! owned row), so hashing overlaps with the database producing the next rows.
+//! Two threads share the work: a reader follows the log in order (positions, hash lengths) and
+//! packs rows into batches; a hasher recomputes them (see `chain_hasher`). On SQLite files the
+//! reader is a bulk scan on a blocking thread (`sqlite_scan`); elsewhere it streams rows
+//! through the pool.
 
 use futures::TryStreamExt;
 use sqlx::FromRow;
 
+use crate::chain_hasher::{self, Batch, BatchSender, BATCH_ROWS};
 use crate::error::StoreError;
 use crate::event::{ChainBreak, Digest, Verification};
 use crate::hash::{ChainedFields, GENESIS};
 use crate::record::{date_text, RowRef};
+use crate::sqlite_scan;
 use crate::store::{on_pool, Backend, EventStore, RowQuery, RANGE_SQL};
 
 /// Rows per query while verifying: large, since rows stream; bounded, so no read holds one
 /// snapshot for the whole ledger.
-const PAGE: u64 = 50_000;
+pub(crate) const PAGE: u64 = 50_000;
 
-/// Walks the chain one row at a time; stops at the first break.
-struct Checker {
+/// Follows the log in order and packs each row for the hasher.
+pub(crate) struct Sequencer {
     next: u64,
     prev: [u8; 32],
+    batch: Batch,
 }
 
-impl Checker {
-    /// Checks one stored event: its position, then its hash over the previous one.
-    fn check(&mut self, fields: &ChainedFields<'_>, stored: &[u8]) -> Result<(), Verification> {
+/// Why the reader stopped before the end of the range.
+pub(crate) enum Halt {
+    /// A break the reader can see by itself; every row before it went to the hasher.
+    Broken(Verification),
+    /// The hasher stopped at a break of its own, which is the one to report.
+    HasherStopped,
+}
+
+impl Sequencer {
+    fn new(next: u64, prev: [u8; 32]) -> Sequencer {
+        Sequencer {
+            next,
+            prev,
+            batch: Batch::new(prev),
+        }
+    }
+
+    /// The next position the log must hold.
+    pub fn next(&self) -> u64 {
+        self.next
+    }
+
+    /// Checks one stored row's place in the log and packs it; hands back a full batch.
+    pub fn push(
+        &mut self,
+        fields: &ChainedFields<'_>,
+        stored: &[u8],
+    ) -> Result<Option<Batch>, Halt> {
         let position = self.next;
-        let broken = |problem| Verification::Broken { position, problem };
+        let broken = |problem| Halt::Broken(Verification::Broken { position, problem });
         if fields.position != position {
             return Err(broken(ChainBreak::MissingPosition {
                 expected: position,
@@ -40,17 +70,22 @@ impl Checker {
                 ),
             })
         })?;
-        let computed = fields.chain_hash(&self.prev);
-        if computed != stored {
-            return Err(broken(ChainBreak::HashMismatch {
-                stored: hex::encode(stored),
-                computed: hex::encode(computed),
-            }));
-        }
+        fields.append_canonical(self.batch.bytes());
+        self.batch.seal(position, stored);
         self.prev = stored;
         self.next += 1;
-        Ok(())
+        Ok((self.batch.len() >= BATCH_ROWS).then(|| self.take()))
     }
+
+    /// The rows packed so far, leaving an empty batch that follows on from them.
+    pub fn take(&mut self) -> Batch {
+        std::mem::replace(&mut self.batch, Batch::new(self.prev))
+    }
+}
+
+/// Hands a batch to the hasher from async code.
+async fn send(hasher: &BatchSender, batch: Batch) -> Result<(), Halt> {
+    hasher.send(batch).await.map_err(|_| Halt::HasherStopped)
 }
 
 impl EventStore {
@@ -68,23 +103,27 @@ impl EventStore {
                 last: None,
             });
         }
-        let mut checker = match self.checker_at(from).await? {
-            Ok(checker) => checker,
+        let sequencer = match self.sequencer_at(from).await? {
+            Ok(sequencer) => sequencer,
             Err(broken) => return Ok(broken),
         };
-        if let Err(broken) = self.walk(&mut checker, to).await? {
+        let (sender, hasher) = chain_hasher::spawn();
+        let read = self.read_chain(sequencer, to, sender).await;
+        // The hasher's break lies below anything the reader stopped at, an error included:
+        // the sequential walk would have stopped there first.
+        if let Some(broken) = hasher.await.expect("the chain hasher panicked") {
             return Ok(broken);
         }
-        Ok(finish(checker, from, to, (head, head_hash)))
+        match read? {
+            (_, Some(Halt::Broken(broken))) => Ok(broken),
+            (sequencer, _) => Ok(finish(sequencer, from, to, (head, head_hash))),
+        }
     }
 
-    /// A checker primed with the stored hash before `from`.
-    async fn checker_at(&self, from: u64) -> Result<Result<Checker, Verification>, StoreError> {
+    /// A sequencer primed with the stored hash before `from`.
+    async fn sequencer_at(&self, from: u64) -> Result<Result<Sequencer, Verification>, StoreError> {
         if from == 1 {
-            return Ok(Ok(Checker {
-                next: 1,
-                prev: GENESIS,
-            }));
+            return Ok(Ok(Sequencer::new(1, GENESIS)));
         }
         let before = from - 1;
         let rows = self
@@ -95,7 +134,7 @@ impl EventStore {
         };
         Ok(row
             .stored_hash()
-            .map(|prev| Checker { next: from, prev })
+            .map(|prev| Sequencer::new(from, prev))
             .map_err(|e| Verification::Broken {
                 position: before,
                 problem: ChainBreak::Unreadable {
@@ -104,54 +143,96 @@ impl EventStore {
             }))
     }
 
-    async fn walk(
+    /// Reads `sequencer.next()..=to` into the hasher; the sender is dropped on return, which
+    /// tells the hasher the range is done.
+    async fn read_chain(
         &self,
-        checker: &mut Checker,
+        sequencer: Sequencer,
         to: u64,
-    ) -> Result<Result<(), Verification>, StoreError> {
-        while checker.next <= to {
-            let first = checker.next;
-            let backend = self.backend();
-            let verdict = on_pool!(&backend, p => {
-                let mut rows = sqlx::query(&RANGE_SQL)
-                    .bind(first as i64)
-                    .bind(to as i64)
-                    .bind(PAGE as i64)
-                    .fetch(p);
-                let mut verdict = Ok(());
-                while let Some(row) = rows.try_next().await? {
-                    let row = RowRef::from_row(&row)?;
-                    let date = date_text(row.effective_date);
-                    verdict = checker.check(&row.chained(&date), row.hash);
-                    if verdict.is_err() {
-                        break;
-                    }
-                }
-                verdict
-            });
-            if let Err(broken) = verdict {
-                return Ok(Err(broken));
+        hasher: BatchSender,
+    ) -> Result<(Sequencer, Option<Halt>), StoreError> {
+        if let Some(path) = sqlite_scan::file_of(&self.backend()) {
+            return sqlite_scan::read_chain(path, sequencer, to, hasher).await;
+        }
+        self.stream_chain(sequencer, to, hasher).await
+    }
+
+    /// Streams the range through the pool, one page per query.
+    async fn stream_chain(
+        &self,
+        mut sequencer: Sequencer,
+        to: u64,
+        hasher: BatchSender,
+    ) -> Result<(Sequencer, Option<Halt>), StoreError> {
+        let outcome = self.stream_pages(&mut sequencer, to, &hasher).await;
+        // Rows before a halt or an error still get hashed: a break among them comes first. A
+        // failed send means the hasher already holds its break.
+        let _ = send(&hasher, sequencer.take()).await;
+        outcome.map(|halt| (sequencer, halt))
+    }
+
+    async fn stream_pages(
+        &self,
+        sequencer: &mut Sequencer,
+        to: u64,
+        hasher: &BatchSender,
+    ) -> Result<Option<Halt>, StoreError> {
+        while sequencer.next() <= to {
+            let first = sequencer.next();
+            if let Err(halt) = self.stream_page(sequencer, to, hasher).await? {
+                return Ok(Some(halt));
             }
-            if checker.next - first < PAGE {
+            if sequencer.next() - first < PAGE {
                 break; // the range ran out of rows: `finish` reports any missing at its end
             }
         }
-        Ok(Ok(()))
+        Ok(None)
+    }
+
+    async fn stream_page(
+        &self,
+        sequencer: &mut Sequencer,
+        to: u64,
+        hasher: &BatchSender,
+    ) -> Result<Result<(), Halt>, StoreError> {
+        let first = sequencer.next();
+        let backend = self.backend();
+        Ok(on_pool!(&backend, p => {
+            let mut rows = sqlx::query(&RANGE_SQL)
+                .bind(first as i64)
+                .bind(to as i64)
+                .bind(PAGE as i64)
+                .fetch(p);
+            let mut verdict = Ok(());
+            while let Some(row) = rows.try_next().await? {
+                let row = RowRef::from_row(&row)?;
+                let date = date_text(row.effective_date);
+                verdict = match sequencer.push(&row.chained(&date), row.hash) {
+                    Ok(Some(full)) => send(hasher, full).await,
+                    Ok(None) => Ok(()),
+                    Err(halt) => Err(halt),
+                };
+                if verdict.is_err() {
+                    break;
+                }
+            }
+            verdict
+        }))
     }
 }
 
 /// The verdict once every stored row in range has chained: rows missing at the end of the
 /// range, or a head that disagrees with the recomputed chain, are breaks too.
-fn finish(checker: Checker, from: u64, to: u64, head: (u64, [u8; 32])) -> Verification {
-    if checker.next <= to {
-        return missing(checker.next, 0);
+fn finish(sequencer: Sequencer, from: u64, to: u64, head: (u64, [u8; 32])) -> Verification {
+    if sequencer.next <= to {
+        return missing(sequencer.next, 0);
     }
-    if to == head.0 && checker.prev != head.1 {
+    if to == head.0 && sequencer.prev != head.1 {
         return Verification::Broken {
             position: to,
             problem: ChainBreak::HashMismatch {
                 stored: hex::encode(head.1),
-                computed: hex::encode(checker.prev),
+                computed: hex::encode(sequencer.prev),
             },
         };
     }
@@ -159,7 +240,7 @@ fn finish(checker: Checker, from: u64, to: u64, head: (u64, [u8; 32])) -> Verifi
         checked: to - from + 1,
         last: Some(Digest {
             position: to,
-            hash: checker.prev,
+            hash: sequencer.prev,
         }),
     }
 }

@@ -1,0 +1,206 @@
+//! Verification's read of a SQLite file: a plain SQLite connection stepping through the log on
+//! a blocking thread.
+//!
+//! Through the pool, every row crosses from sqlx's worker thread to the async task as a
+//! message carrying an owned value per column; that hand-over, not SQLite, capped verification
+//! at about a hundred thousand rows a second. Here the rows are read where they are stepped,
+//! straight from SQLite's buffers, and only whole batches cross to the hasher.
+//!
+//! The connection is a WAL reader like the pool's: each page is one statement, so one
+//! committed snapshot, and appends carry on alongside. It is opened writable (a read-only open
+//! cannot always attach to the shared-memory index of a live WAL file) and then made
+//! `query_only`, so it can never write.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OpenFlags, Row};
+use uuid::Uuid;
+
+use crate::chain_hasher::BatchSender;
+use crate::error::StoreError;
+use crate::hash::ChainedFields;
+use crate::record::date_text;
+use crate::store::{Backend, RANGE_SQL};
+use crate::verify::{Halt, Sequencer, PAGE};
+
+/// As long as the pool's readers wait for a lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The file behind a SQLite backend; `None` for PostgreSQL or an in-memory database, which
+/// are read through the pool.
+pub(crate) fn file_of(backend: &Backend) -> Option<PathBuf> {
+    let Backend::Sqlite(pool) = backend else {
+        return None;
+    };
+    let path = pool.connect_options().get_filename().to_path_buf();
+    path.is_file().then_some(path)
+}
+
+/// Reads `sequencer.next()..=to` from the file into the hasher (see `EventStore::verify`).
+pub(crate) async fn read_chain(
+    path: PathBuf,
+    mut sequencer: Sequencer,
+    to: u64,
+    hasher: BatchSender,
+) -> Result<(Sequencer, Option<Halt>), StoreError> {
+    tokio::task::spawn_blocking(move || {
+        let outcome = open(&path).and_then(|conn| read_pages(&conn, &mut sequencer, to, &hasher));
+        // Rows before a halt or an error still get hashed: a break among them comes first. A
+        // failed send means the hasher already holds its break.
+        let _ = hasher.blocking_send(sequencer.take());
+        outcome.map(|halt| (sequencer, halt))
+    })
+    .await
+    .expect("the SQLite chain reader panicked")
+}
+
+fn open(path: &Path) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "query_only", true)?;
+    Ok(conn)
+}
+
+fn read_pages(
+    conn: &Connection,
+    sequencer: &mut Sequencer,
+    to: u64,
+    hasher: &BatchSender,
+) -> Result<Option<Halt>, StoreError> {
+    let mut page = conn.prepare(&RANGE_SQL)?;
+    while sequencer.next() <= to {
+        let first = sequencer.next();
+        let mut rows = page.query(params![first as i64, to as i64, PAGE as i64])?;
+        while let Some(row) = rows.next()? {
+            if let Err(halt) = push_row(row, sequencer, hasher)? {
+                return Ok(Some(halt));
+            }
+        }
+        if sequencer.next() - first < PAGE {
+            break; // the range ran out of rows: `finish` reports any missing at its end
+        }
+    }
+    Ok(None)
+}
+
+/// Decodes one row in `EVENT_COLUMNS` order, as the pool's decoder does, and packs it.
+fn push_row(
+    row: &Row<'_>,
+    sequencer: &mut Sequencer,
+    hasher: &BatchSender,
+) -> Result<Result<(), Halt>, StoreError> {
+    let position = integer(row, 0, 0)?;
+    let at = position as u64;
+    let date = effective_date(text(row, 7, at)?, at)?;
+    let fields = ChainedFields {
+        position: at,
+        stream: text(row, 1, at)?,
+        version: integer(row, 2, at)? as u64,
+        event_id: uuid(row, 3, at)?,
+        event_type: text(row, 4, at)?,
+        schema_version: integer(row, 5, at)? as u32,
+        data: text(row, 6, at)?,
+        effective_date: &date,
+        recorded_at_micros: integer(row, 8, at)?,
+        command_id: uuid(row, 9, at)?,
+        correlation_id: uuid(row, 10, at)?,
+        causation_id: optional_uuid(row, 11, at)?,
+        actor: text(row, 12, at)?,
+        actor_role: text(row, 13, at)?,
+        reason: text(row, 14, at)?,
+    };
+    let stored = blob(row, 15, at)?;
+    Ok(match sequencer.push(&fields, stored) {
+        Ok(Some(full)) => hasher.blocking_send(full).map_err(|_| Halt::HasherStopped),
+        Ok(None) => Ok(()),
+        Err(halt) => Err(halt),
+    })
+}
+
+fn integer(row: &Row<'_>, column: usize, at: u64) -> Result<i64, StoreError> {
+    row.get_ref(column)?
+        .as_i64()
+        .map_err(|e| corrupt(at, column, e))
+}
+
+fn text<'r>(row: &'r Row<'_>, column: usize, at: u64) -> Result<&'r str, StoreError> {
+    row.get_ref(column)?
+        .as_str()
+        .map_err(|e| corrupt(at, column, e))
+}
+
+fn blob<'r>(row: &'r Row<'_>, column: usize, at: u64) -> Result<&'r [u8], StoreError> {
+    row.get_ref(column)?
+        .as_blob()
+        .map_err(|e| corrupt(at, column, e))
+}
+
+fn uuid(row: &Row<'_>, column: usize, at: u64) -> Result<Uuid, StoreError> {
+    Uuid::from_slice(blob(row, column, at)?).map_err(|e| corrupt(at, column, e))
+}
+
+fn optional_uuid(row: &Row<'_>, column: usize, at: u64) -> Result<Option<Uuid>, StoreError> {
+    row.get_ref(column)?
+        .as_blob_or_null()
+        .map_err(|e| corrupt(at, column, e))?
+        .map(|bytes| Uuid::from_slice(bytes).map_err(|e| corrupt(at, column, e)))
+        .transpose()
+}
+
+/// The canonical text of a stored date, exactly as decoding it (sqlx parses `%F`) and
+/// re-encoding it with `date_text` would give. A valid date already in `YYYY-MM-DD` form is
+/// its own canonical text, which saves parsing and formatting every row.
+fn effective_date(stored: &str, at: u64) -> Result<std::borrow::Cow<'_, str>, StoreError> {
+    if is_canonical_date(stored) {
+        return Ok(stored.into());
+    }
+    NaiveDate::parse_from_str(stored, "%F")
+        .map(|date| date_text(date).into())
+        .map_err(|e| corrupt(at, 7, e))
+}
+
+fn is_canonical_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| b[range].iter().all(u8::is_ascii_digit);
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && digits(0..4)
+        && digits(5..7)
+        && digits(8..10);
+    shaped && {
+        let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(0);
+        NaiveDate::from_ymd_opt(number(0..4) as i32, number(5..7), number(8..10)).is_some()
+    }
+}
+
+fn corrupt(at: u64, column: usize, error: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        position: at,
+        detail: format!("column {column}: {error}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    #[test]
+    fn canonical_dates_are_their_own_text_and_others_are_normalised_as_on_decode() {
+        for text in ["2025-04-01", "0001-01-09", "9999-12-31", "2024-02-29"] {
+            assert!(super::is_canonical_date(text), "{text}");
+            assert_eq!(super::effective_date(text, 1).unwrap(), text);
+        }
+        for text in ["2025-02-30", "2025-4-1", "+10000-01-01", "2025-04-01 "] {
+            assert!(!super::is_canonical_date(text), "{text}");
+            let decoded = NaiveDate::parse_from_str(text, "%F").map(super::date_text);
+            match super::effective_date(text, 1) {
+                Ok(ours) => assert_eq!(ours, decoded.unwrap()),
+                Err(_) => assert!(decoded.is_err(), "{text}"),
+            }
+        }
+    }
+}
