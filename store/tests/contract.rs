@@ -50,6 +50,7 @@ contract!(
     bad_input,
     tamper_payload,
     tamper_delete,
+    the_lowest_break_is_reported,
     subscribe_goes_live,
     schema_too_new,
     close_refuses_appends,
@@ -774,6 +775,71 @@ async fn tamper_delete(db: &TestDb) {
         },
         "removing the newest events is caught by the recorded head"
     );
+}
+
+/// Verification reads pages of 50,000 rows and hashes them on another thread, a few thousand
+/// rows at a time: the break reported must still be the lowest, whichever thread finds it and
+/// in whichever page.
+async fn the_lowest_break_is_reported(db: &TestDb) {
+    let store = open(db).await;
+    for _ in 0..5 {
+        let events = (0..11_000).map(event).collect();
+        let request = AppendRequest {
+            metadata: meta(),
+            streams: vec![StreamAppend {
+                stream: "long".into(),
+                expected: ExpectedVersion::Any,
+                events,
+            }],
+        };
+        store.append(request).await.unwrap();
+    }
+    let alter = |position: u64| {
+        let backend = store.backend();
+        async move {
+            let sql =
+                format!("UPDATE events SET reason = reason || '!' WHERE position = {position}");
+            assert_eq!(exec_sql(&backend, &sql).await.unwrap(), 1);
+        }
+    };
+    let mismatch_at = |verdict: Verification| match verdict {
+        Verification::Broken {
+            position,
+            problem: ChainBreak::HashMismatch { .. },
+        } => position,
+        other => panic!("expected a hash mismatch, got {other:?}"),
+    };
+    // Two altered rows, in the first and the second page.
+    alter(52_000).await;
+    alter(300).await;
+    assert_eq!(mismatch_at(store.verify(1, None).await.unwrap()), 300);
+    assert_eq!(mismatch_at(store.verify(1000, None).await.unwrap()), 52_000);
+    // A missing row (found while reading) above an altered one (found while hashing)...
+    exec_sql(
+        &store.backend(),
+        "DELETE FROM events WHERE position = 51000",
+    )
+    .await
+    .unwrap();
+    assert_eq!(mismatch_at(store.verify(1, None).await.unwrap()), 300);
+    // ...and below one.
+    assert_eq!(
+        store.verify(1000, None).await.unwrap(),
+        Verification::Broken {
+            position: 51_000,
+            problem: ChainBreak::MissingPosition {
+                expected: 51_000,
+                found: 51_001
+            }
+        }
+    );
+    assert!(matches!(
+        store.verify(301, Some(50_999)).await.unwrap(),
+        Verification::Intact {
+            checked: 50_699,
+            ..
+        }
+    ));
 }
 
 async fn subscribe_goes_live(db: &TestDb) {
