@@ -8,6 +8,8 @@
 //! log order and stops at its first mismatch, so the first break it reports is the lowest, and
 //! it is always below any break the reader finds (the reader packs only rows before its own).
 
+use std::sync::mpsc as std_mpsc;
+
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -43,6 +45,14 @@ impl Batch {
             bytes: Vec::with_capacity(BATCH_ROWS * 512),
             rows: Vec::with_capacity(BATCH_ROWS),
         }
+    }
+
+    /// This batch emptied, to follow on from `prev`: its buffers are kept.
+    fn reuse(mut self, prev: [u8; 32]) -> Batch {
+        self.prev = prev;
+        self.bytes.clear();
+        self.rows.clear();
+        self
     }
 
     pub fn len(&self) -> usize {
@@ -89,17 +99,33 @@ impl Batch {
 /// a break: the reader can stop too.
 pub(crate) type BatchSender = mpsc::Sender<Batch>;
 
+/// Batches the hasher is done with, for the reader to fill again. Fresh megabyte buffers for
+/// every batch cost more in page faults than the hashing they hold.
+pub(crate) struct Spares(std_mpsc::Receiver<Batch>);
+
+impl Spares {
+    /// An empty batch to follow on from `prev`, reusing a hashed one when there is one.
+    pub fn batch(&self, prev: [u8; 32]) -> Batch {
+        match self.0.try_recv() {
+            Ok(spare) => spare.reuse(prev),
+            Err(_) => Batch::new(prev),
+        }
+    }
+}
+
 /// Starts a hasher on a blocking thread; it answers with the first mismatch, if any, once the
 /// sender is dropped or at its first break.
-pub(crate) fn spawn() -> (BatchSender, JoinHandle<Option<Verification>>) {
+pub(crate) fn spawn() -> (BatchSender, Spares, JoinHandle<Option<Verification>>) {
     let (sender, mut batches) = mpsc::channel::<Batch>(QUEUE);
+    let (recycle, spares) = std_mpsc::channel();
     let hasher = tokio::task::spawn_blocking(move || {
         while let Some(batch) = batches.blocking_recv() {
             if let Some(broken) = batch.first_mismatch() {
                 return Some(broken);
             }
+            let _ = recycle.send(batch); // the reader may be done and gone
         }
         None
     });
-    (sender, hasher)
+    (sender, Spares(spares), hasher)
 }

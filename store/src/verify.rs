@@ -8,7 +8,7 @@
 use futures::TryStreamExt;
 use sqlx::FromRow;
 
-use crate::chain_hasher::{self, Batch, BatchSender, BATCH_ROWS};
+use crate::chain_hasher::{self, Batch, BatchSender, Spares, BATCH_ROWS};
 use crate::error::StoreError;
 use crate::event::{ChainBreak, Digest, Verification};
 use crate::hash::{ChainedFields, GENESIS};
@@ -25,6 +25,8 @@ pub(crate) struct Sequencer {
     next: u64,
     prev: [u8; 32],
     batch: Batch,
+    /// Hashed batches to fill again; none until the hasher starts.
+    spares: Option<Spares>,
 }
 
 /// Why the reader stopped before the end of the range.
@@ -41,7 +43,12 @@ impl Sequencer {
             next,
             prev,
             batch: Batch::new(prev),
+            spares: None,
         }
+    }
+
+    fn recycle_from(&mut self, spares: Spares) {
+        self.spares = Some(spares);
     }
 
     /// The next position the log must hold.
@@ -79,7 +86,11 @@ impl Sequencer {
 
     /// The rows packed so far, leaving an empty batch that follows on from them.
     pub fn take(&mut self) -> Batch {
-        std::mem::replace(&mut self.batch, Batch::new(self.prev))
+        let next = match &self.spares {
+            Some(spares) => spares.batch(self.prev),
+            None => Batch::new(self.prev),
+        };
+        std::mem::replace(&mut self.batch, next)
     }
 }
 
@@ -103,11 +114,12 @@ impl EventStore {
                 last: None,
             });
         }
-        let sequencer = match self.sequencer_at(from).await? {
+        let mut sequencer = match self.sequencer_at(from).await? {
             Ok(sequencer) => sequencer,
             Err(broken) => return Ok(broken),
         };
-        let (sender, hasher) = chain_hasher::spawn();
+        let (sender, spares, hasher) = chain_hasher::spawn();
+        sequencer.recycle_from(spares);
         let read = self.read_chain(sequencer, to, sender).await;
         // The hasher's break lies below anything the reader stopped at, an error included:
         // the sequential walk would have stopped there first.
