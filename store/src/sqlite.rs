@@ -8,13 +8,25 @@
 //! One writer task owns a dedicated write connection; reads go through a separate pool, which
 //! WAL lets run alongside the writer. `busy_timeout` makes a second process (or a projection
 //! writing its read model through the pool) wait for the write lock instead of failing.
+//!
+//! Checkpoints run off the commit path. SQLite's automatic checkpoint runs inside the commit
+//! that crosses its threshold, so one batch in every few paid for copying the WAL into the
+//! database file and two more fsyncs while its callers waited. Here a [`Checkpointer`] task
+//! with its own connection runs a PASSIVE checkpoint (never blocks readers or the writer)
+//! every [`CHECKPOINT_EVERY_EVENTS`] committed events, and the writer's automatic checkpoint
+//! is kept only as a backstop at a much higher threshold: if the background task falls behind
+//! (or is starved), the writer checkpoints itself, so the WAL cannot grow without bound.
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::ConnectOptions;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use crate::error::StoreError;
 use crate::store::{schema_error, Backend, Opened};
@@ -24,6 +36,11 @@ pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const READ_CONNECTIONS: u32 = 4;
+/// Committed events between two background checkpoints (a few thousand WAL pages).
+pub(crate) const CHECKPOINT_EVERY_EVENTS: u64 = 2_000;
+/// WAL pages at which the writer checkpoints inside its own commit: the backstop only, ten
+/// times SQLite's default, reached only when the background checkpoints do not keep up.
+const WRITER_CHECKPOINT_PAGES: u32 = 10_000;
 
 pub(crate) async fn open(url: &str) -> Result<Opened, StoreError> {
     let options = SqliteConnectOptions::from_str(url)?
@@ -44,9 +61,41 @@ pub(crate) async fn open(url: &str) -> Result<Opened, StoreError> {
         .run(&pool)
         .await
         .map_err(|e| schema_error(&MIGRATOR, e))?;
-    let writer = options.connect().await?;
+    let checkpointer = Checkpointer(options.connect().await?);
+    let writer_options = options.pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES.to_string());
+    let writer = writer_options.connect().await?;
     Ok(Opened {
         backend: Backend::Sqlite(pool),
-        writer: WriteConn::Sqlite(writer, options),
+        writer: WriteConn::Sqlite(writer, writer_options),
+        checkpointer: Some(checkpointer),
     })
+}
+
+/// The connection that checkpoints the WAL in the background (see the module documentation).
+pub(crate) struct Checkpointer(SqliteConnection);
+
+impl Checkpointer {
+    /// Checkpoints every [`CHECKPOINT_EVERY_EVENTS`] events the head watch reports, until the
+    /// store (the watch's sender) is gone.
+    pub fn spawn(self, mut head: watch::Receiver<u64>) -> JoinHandle<()> {
+        let Checkpointer(mut conn) = self;
+        tokio::spawn(async move {
+            let mut last = *head.borrow_and_update();
+            while let Ok(now) = head
+                .wait_for(|h| *h >= last + CHECKPOINT_EVERY_EVENTS)
+                .await
+                .map(|h| *h)
+            {
+                last = now;
+                // A failed checkpoint loses nothing: the frames stay in the WAL for the next one
+                // (or the writer's backstop).
+                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                    .execute(&mut conn)
+                    .await
+                {
+                    tracing::warn!(error = %e, "background WAL checkpoint failed");
+                }
+            }
+        })
+    }
 }

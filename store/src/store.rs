@@ -36,6 +36,8 @@ pub(crate) use on_pool;
 pub(crate) struct Opened {
     pub backend: Backend,
     pub writer: WriteConn,
+    /// SQLite only: the background WAL checkpoint's connection.
+    pub checkpointer: Option<sqlite::Checkpointer>,
 }
 
 /// The event store. Cheap to clone; every clone shares one writer and one pool.
@@ -49,15 +51,15 @@ struct Inner {
     /// `None` once closed.
     writer: Mutex<Option<mpsc::Sender<Job>>>,
     writer_task: Mutex<Option<JoinHandle<()>>>,
-    /// PostgreSQL only: relays other processes' commits into `head`.
-    listener_task: Option<JoinHandle<()>>,
+    /// PostgreSQL: relays other processes' commits into `head`; SQLite: checkpoints the WAL.
+    background_task: Option<JoinHandle<()>>,
     /// The committed head position, raised after every commit this store learns of.
     head: Arc<watch::Sender<u64>>,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Some(task) = &self.listener_task {
+        if let Some(task) = &self.background_task {
             task.abort();
         }
     }
@@ -100,18 +102,18 @@ impl EventStore {
         let initial = read_head(&opened.backend).await?;
         let head = Arc::new(watch::channel(initial).0);
         let (sender, writer_task) = writer::spawn(opened.writer, Arc::clone(&head));
-        let listener_task = match &opened.backend {
-            Backend::Postgres(pool) => {
+        let background_task = match (&opened.backend, opened.checkpointer) {
+            (Backend::Postgres(pool), _) => {
                 Some(postgres::spawn_listener(pool.clone(), Arc::clone(&head)))
             }
-            Backend::Sqlite(_) => None,
+            (Backend::Sqlite(_), checkpointer) => checkpointer.map(|c| c.spawn(head.subscribe())),
         };
         Ok(EventStore {
             inner: Arc::new(Inner {
                 backend: opened.backend,
                 writer: Mutex::new(Some(sender)),
                 writer_task: Mutex::new(Some(writer_task)),
-                listener_task,
+                background_task,
                 head,
             }),
         })
@@ -191,7 +193,7 @@ impl EventStore {
         if let Some(task) = task {
             let _ = task.await; // a panicked writer has nothing left to flush
         }
-        if let Some(task) = &self.inner.listener_task {
+        if let Some(task) = &self.inner.background_task {
             task.abort();
         }
         on_pool!(&self.inner.backend, p => p.close().await);
