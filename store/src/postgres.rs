@@ -45,6 +45,9 @@ pub(crate) async fn open(url: &str) -> Result<Opened, StoreError> {
     let options = PgConnectOptions::from_str(url)?;
     let pool = PgPoolOptions::new()
         .max_connections(POOL_CONNECTIONS)
+        // sqlx pings a pooled connection before every acquire by default: a round trip per
+        // read. A connection that has died fails its next query instead, and is discarded.
+        .test_before_acquire(false)
         .connect_with(options.clone())
         .await?;
     // sqlx serializes concurrent migrators with an advisory lock, so several processes may
@@ -57,6 +60,7 @@ pub(crate) async fn open(url: &str) -> Result<Opened, StoreError> {
     Ok(Opened {
         backend: Backend::Postgres(pool),
         writer: WriteConn::Postgres(writer, options),
+        checkpointer: None,
     })
 }
 
