@@ -92,10 +92,6 @@ impl WriteConn {
     ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
         Box::pin(async move {
             const MOVE: &str = "UPDATE ledger_head SET position = $1, hash = $2 WHERE id = 1";
-            // The NOTIFY rides in the same statement; it is delivered only on COMMIT, so a
-            // listener never hears of uncommitted positions.
-            const MOVE_AND_NOTIFY: &str = "WITH moved AS (UPDATE ledger_head \
-                SET position = $1, hash = $2 WHERE id = 1) SELECT pg_notify($3, $4)";
             match self {
                 WriteConn::Sqlite(c, _) => {
                     sqlx::query(MOVE)
@@ -103,18 +99,17 @@ impl WriteConn {
                         .bind(head.hash.as_slice())
                         .execute(&mut *c)
                         .await?;
+                    self.exec("COMMIT").await
                 }
-                WriteConn::Postgres(c, _) => {
-                    sqlx::query(MOVE_AND_NOTIFY)
-                        .bind(head.position as i64)
-                        .bind(head.hash.as_slice())
-                        .bind(NOTIFY_CHANNEL)
-                        .bind(head.position.to_string())
-                        .execute(&mut *c)
-                        .await?;
-                }
+                // One message, so one round trip: a statement with bound parameters would need
+                // a message of its own. The NOTIFY is delivered only on COMMIT, so a listener
+                // never hears of uncommitted positions; if any statement fails, the ones after
+                // it do not run and the transaction is left for `abort_batch` to roll back.
+                WriteConn::Postgres(c, _) => c
+                    .execute(move_and_commit_pg(head).as_str())
+                    .await
+                    .map(|_| ()),
             }
-            self.exec("COMMIT").await
         })
     }
 
@@ -189,6 +184,16 @@ impl WriteConn {
             }
         })
     }
+}
+
+/// The head move, its NOTIFY and the COMMIT as one simple-query text. Only the writer's own
+/// numbers and hex digits go into it, so writing them as literals is safe.
+fn move_and_commit_pg(head: ChainHead) -> String {
+    let (position, hash) = (head.position, hex::encode(head.hash));
+    format!(
+        "UPDATE ledger_head SET position = {position}, hash = '\\x{hash}'::bytea WHERE id = 1; \
+         SELECT pg_notify('{NOTIFY_CHANNEL}', '{position}'); COMMIT"
+    )
 }
 
 /// Recorded command results, and stream versions, as the prefetch queries return them.
