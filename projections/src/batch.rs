@@ -13,7 +13,8 @@ use crate::cases::{self, CaseRow, ProgrammeRow};
 use crate::db::{date_text, time_text, ReadTx};
 use crate::history::{insert_ordered, Change, StaffHistories};
 use crate::staff_record::{
-    self, diff, employee_record, payroll_snapshot, versions_from, ChangeRow, StaffRow, VersionRow,
+    self, diff, employee_record, payroll_snapshot, versions_from, ChangeRow, PayrollSnapshot,
+    StaffRow, VersionRow,
 };
 use crate::ProjectionError;
 
@@ -39,12 +40,12 @@ impl Batch {
         histories: &mut StaffHistories,
         recorded: &RecordedEvent,
         event: &LedgerEvent,
-        before: &AggregateState,
+        prior: &PayrollSnapshot,
         after: &AggregateState,
     ) -> Result<(), ProjectionError> {
         self.audit.push(AuditRow::new(recorded, event));
         match event.kind() {
-            AggregateKind::Employee => self.add_staff(tx, histories, recorded, before, after).await,
+            AggregateKind::Employee => self.add_staff(tx, histories, recorded, prior, after).await,
             AggregateKind::Organisation => Ok(()),
             _ => {
                 self.add_case(recorded, after);
@@ -58,7 +59,7 @@ impl Batch {
         tx: &mut ReadTx,
         histories: &mut StaffHistories,
         recorded: &RecordedEvent,
-        before: &AggregateState,
+        prior: &PayrollSnapshot,
         after: &AggregateState,
     ) -> Result<(), ProjectionError> {
         let Some(record) = employee_record(after) else {
@@ -67,10 +68,7 @@ impl Batch {
         let id = record.employee_id.to_string();
         self.staff
             .insert(id.clone(), StaffRow::new(record, recorded.position));
-        let changes = diff(
-            &payroll_snapshot(employee_record(before)),
-            &payroll_snapshot(Some(record)),
-        );
+        let changes = diff(prior, &payroll_snapshot(Some(record)));
         if changes.is_empty() {
             return Ok(());
         }

@@ -11,6 +11,7 @@ mod cases;
 pub mod checkpoint;
 pub mod db;
 mod error;
+mod feed;
 mod history;
 pub mod queries;
 mod runner;

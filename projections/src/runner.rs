@@ -5,14 +5,23 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use hrledger_store::{EventStore, RecordedEvent};
+use hrledger_store::EventStore;
 use tokio::sync::watch;
 
 use crate::batch::Batch;
-use crate::db::ReadDb;
+use crate::db::{ReadDb, ReadTx};
+use crate::feed::{Decoded, Feed};
 use crate::history::StaffHistories;
-use crate::states::{decode, FoldedStates};
+use crate::staff_record::{employee_record, payroll_snapshot};
+use crate::states::FoldedStates;
 use crate::{checkpoint, ProjectionError};
+
+/// The largest page read from the log at once.
+const MAX_PAGE: usize = 2_000;
+
+/// Events per transaction in a rebuild: rows that later events supersede (staff records,
+/// cases) are written once per batch, so larger batches write less; the cost is memory.
+pub const REBUILD_BATCH: usize = 20_000;
 
 /// How far to project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,22 +71,13 @@ impl Projector {
     pub async fn run(&mut self, until: Until) -> Result<u64, ProjectionError> {
         let mut at = checkpoint::load(&self.sink).await?;
         self.position.send_replace(at);
-        loop {
-            let mut batch = self.source.read_all(at, self.batch_size as u64).await?;
-            let fetched = batch.len();
-            batch.retain(|e| within(e, until));
-            let cut_short = batch.len() < fetched;
-            if let Some(last) = batch.last().map(|e| e.position) {
-                self.apply_batch(&batch, last).await?;
-                at = last;
-                self.position.send_replace(at);
-            }
-            // A short batch means the head was reached; a batch cut by `until` means nothing
-            // later can qualify either.
-            if fetched < self.batch_size || cut_short {
-                return Ok(at);
-            }
+        let page_size = self.batch_size.min(MAX_PAGE);
+        let mut feed = Feed::start(self.source.clone(), at, page_size, until);
+        while let Some(page) = feed.next().await {
+            at = self.apply_batch(page?, &mut feed).await?;
+            self.position.send_replace(at);
         }
+        Ok(at)
     }
 
     /// Catches up, then follows the log live until `stop` resolves.
@@ -102,21 +102,28 @@ impl Projector {
         }
     }
 
-    /// Empties every read model and replays the whole ledger.
+    /// Empties every read model and replays the whole ledger, in transactions of
+    /// [`REBUILD_BATCH`] events: each still commits with its checkpoint, so a rebuild stopped
+    /// part-way resumes like any other run.
     pub async fn rebuild(&mut self) -> Result<u64, ProjectionError> {
         crate::tables::truncate_all(&self.sink).await?;
         self.states.clear();
         self.histories.clear();
-        self.run(Until::Head).await
+        let live_batch = std::mem::replace(&mut self.batch_size, REBUILD_BATCH);
+        let outcome = self.run(Until::Head).await;
+        self.batch_size = live_batch;
+        outcome
     }
 
+    /// Applies `first` and further pages from `feed` until the batch holds at least
+    /// `batch_size` events, in one transaction with the checkpoint; returns the new checkpoint.
     async fn apply_batch(
         &mut self,
-        batch: &[RecordedEvent],
-        last: u64,
-    ) -> Result<(), ProjectionError> {
+        first: Vec<Decoded>,
+        feed: &mut Feed,
+    ) -> Result<u64, ProjectionError> {
         self.histories.trim();
-        let outcome = self.write_batch(batch, last).await;
+        let outcome = self.write_batch(first, feed).await;
         if outcome.is_err() {
             // The caches may be ahead of what was committed: start them afresh.
             self.states.clear();
@@ -127,30 +134,25 @@ impl Projector {
 
     async fn write_batch(
         &mut self,
-        batch: &[RecordedEvent],
-        last: u64,
-    ) -> Result<(), ProjectionError> {
+        first: Vec<Decoded>,
+        feed: &mut Feed,
+    ) -> Result<u64, ProjectionError> {
         let started = Instant::now();
         let mut tx = self.sink.begin().await?;
         let mut changes = Batch::default();
-        let (mut folding, mut building) = (Duration::ZERO, Duration::ZERO);
-        for recorded in batch {
-            let step = Instant::now();
-            let event = decode(recorded)?;
-            let (before, after) = self.states.apply(&self.source, recorded, &event).await?;
-            folding += step.elapsed();
-            let step = Instant::now();
-            changes
-                .add(
-                    &mut tx,
-                    &mut self.histories,
-                    recorded,
-                    &event,
-                    &before,
-                    &after,
-                )
+        let mut timings = Timings::default();
+        let (mut events, mut last) = (0, 0);
+        let mut page = Some(first);
+        while let Some(decoded) = page.take() {
+            events += decoded.len();
+            last = decoded.last().map_or(last, |(r, _)| r.position);
+            self.add_page(&mut tx, &mut changes, &decoded, &mut timings)
                 .await?;
-            building += step.elapsed();
+            if events < self.batch_size {
+                let step = Instant::now();
+                page = feed.next().await.transpose()?;
+                timings.waiting += step.elapsed();
+            }
         }
         let step = Instant::now();
         changes.write(&mut tx).await?;
@@ -159,22 +161,49 @@ impl Projector {
         tx.commit().await?;
         // Where a batch's time goes: the figures BENCHMARKS.md quotes come from this event.
         tracing::debug!(
-            events = batch.len(),
+            events,
             position = last,
-            ?folding,
-            ?building,
+            waiting = ?timings.waiting,
+            folding = ?timings.folding,
+            building = ?timings.building,
             ?writing,
             total = ?started.elapsed(),
             "read models batch committed"
         );
+        Ok(last)
+    }
+
+    /// Folds one page into the states and adds the rows it changes to `changes`.
+    async fn add_page(
+        &mut self,
+        tx: &mut ReadTx,
+        changes: &mut Batch,
+        page: &[Decoded],
+        timings: &mut Timings,
+    ) -> Result<(), ProjectionError> {
+        for (recorded, event) in page {
+            let step = Instant::now();
+            let (prior, after) = self
+                .states
+                .apply(&self.source, recorded, event, |before| {
+                    payroll_snapshot(employee_record(before))
+                })
+                .await?;
+            timings.folding += step.elapsed();
+            let step = Instant::now();
+            changes
+                .add(tx, &mut self.histories, recorded, event, &prior, after)
+                .await?;
+            timings.building += step.elapsed();
+        }
         Ok(())
     }
 }
 
-fn within(event: &RecordedEvent, until: Until) -> bool {
-    match until {
-        Until::Head => true,
-        Until::Position(p) => event.position <= p,
-        Until::Time(t) => event.recorded_at <= t,
-    }
+/// Where a batch's time went before its rows were written.
+#[derive(Default)]
+struct Timings {
+    waiting: Duration,
+    folding: Duration,
+    building: Duration,
 }

@@ -13,7 +13,7 @@ use hrledger_store::{EventStore, RecordedEvent};
 use crate::ProjectionError;
 
 pub(crate) struct FoldedStates {
-    states: HashMap<String, (u64, AggregateState)>,
+    states: HashMap<String, Cached>,
     capacity: usize,
 }
 
@@ -29,16 +29,17 @@ impl FoldedStates {
         self.states.clear();
     }
 
-    /// Applies `event` (recorded at `recorded`) to its stream's state; returns the state before
-    /// and after.
-    pub async fn apply(
+    /// Applies `event` (recorded at `recorded`) to its stream's state in place. Returns what
+    /// `observe` makes of the state before, and the state after: the state is never copied.
+    pub async fn apply<T>(
         &mut self,
         source: &EventStore,
         recorded: &RecordedEvent,
         event: &LedgerEvent,
-    ) -> Result<(AggregateState, AggregateState), ProjectionError> {
+        observe: impl FnOnce(&AggregateState) -> T,
+    ) -> Result<(T, &AggregateState), ProjectionError> {
         let before = match self.states.remove(&recorded.stream) {
-            Some((version, state)) if version + 1 == recorded.version => state,
+            Some(cached) if cached.version + 1 == recorded.version => cached.state,
             _ => {
                 let stream =
                     StreamId::parse(&recorded.stream).map_err(|e| ProjectionError::Unreadable {
@@ -48,14 +49,38 @@ impl FoldedStates {
                 fold_until(source, &stream, recorded.version).await?
             }
         };
-        let after = before.clone().evolve(event);
+        let observed = observe(&before);
         if self.states.len() >= self.capacity {
-            self.states.clear();
+            self.evict_older_half();
         }
-        self.states
-            .insert(recorded.stream.clone(), (recorded.version, after.clone()));
-        Ok((before, after))
+        let cached = self
+            .states
+            .entry(recorded.stream.clone())
+            .insert_entry(Cached {
+                version: recorded.version,
+                position: recorded.position,
+                state: before.evolve(event),
+            })
+            .into_mut();
+        Ok((observed, &cached.state))
     }
+
+    /// Forgets the streams least recently changed: the ones still in progress stay, so a
+    /// rebuild of a long ledger does not fold them again from the store.
+    fn evict_older_half(&mut self) {
+        let mut positions: Vec<u64> = self.states.values().map(|c| c.position).collect();
+        let middle = positions.len() / 2;
+        let (_, median, _) = positions.select_nth_unstable(middle);
+        let median = *median;
+        self.states.retain(|_, c| c.position > median);
+    }
+}
+
+/// A stream's state as of its event `version`, at global `position`.
+struct Cached {
+    version: u64,
+    position: u64,
+    state: AggregateState,
 }
 
 /// The stream's state from its first event up to, not including, `version`.
