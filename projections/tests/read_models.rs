@@ -173,7 +173,7 @@ async fn a_killed_projector_resumes_exactly_where_it_stopped(db: &TestDb) {
             "--test-threads",
             "1",
         ])
-        .env(CHILD_URL, db.url())
+        .env(CHILD_URL, child_url(db))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)
@@ -191,8 +191,15 @@ async fn a_killed_projector_resumes_exactly_where_it_stopped(db: &TestDb) {
         );
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
+    if let ReadDb::Postgres(pool) = &read {
+        assert!(
+            child_sessions(pool).await > 0,
+            "the child's sessions are named"
+        );
+    }
     child.start_kill().unwrap(); // SIGKILL
     child.wait().await.unwrap();
+    until_child_sessions_end(db, &read).await;
     let stopped_at = queries::checkpoint(&read).await.unwrap();
     assert!(
         stopped_at < head,
@@ -206,6 +213,47 @@ async fn a_killed_projector_resumes_exactly_where_it_stopped(db: &TestDb) {
         rebuilt_dump(&store, db).await,
         "after the crash every view is exactly as if it had never stopped"
     );
+}
+
+/// The child's database URL; on PostgreSQL its sessions carry a name of their own.
+fn child_url(db: &TestDb) -> String {
+    if !db.is_postgres() {
+        return db.url().to_string();
+    }
+    let separator = if db.url().contains('?') { '&' } else { '?' };
+    format!("{}{separator}application_name={CHILD_SESSION}", db.url())
+}
+
+const CHILD_SESSION: &str = "killed_projector";
+
+/// A killed client's PostgreSQL session may still be finishing a COMMIT it had sent: wait
+/// until the server has ended it, so the checkpoint read next is the one that stays.
+async fn until_child_sessions_end(db: &TestDb, read: &ReadDb) {
+    let ReadDb::Postgres(pool) = read else { return };
+    assert!(db.is_postgres());
+    let started = Instant::now();
+    loop {
+        if child_sessions(pool).await == 0 {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the killed child's sessions did not end"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+async fn child_sessions(pool: &sqlx::PgPool) -> i64 {
+    let (sessions,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 \
+         AND datname = current_database()",
+    )
+    .bind(CHILD_SESSION)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    sessions
 }
 
 async fn project(store: &EventStore) -> ReadDb {
