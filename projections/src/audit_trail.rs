@@ -22,16 +22,18 @@ pub(crate) struct AuditRow {
 }
 
 impl AuditRow {
-    pub fn new(recorded: &RecordedEvent, event: &LedgerEvent) -> Self {
-        let m = &recorded.metadata;
+    /// Takes the event's text fields rather than copying them: nothing else needs the
+    /// recorded event once its row is built.
+    pub fn new(recorded: RecordedEvent, event: &LedgerEvent) -> Self {
+        let m = recorded.metadata;
         AuditRow {
             position: recorded.position as i64,
-            stream: recorded.stream.clone(),
-            event_type: recorded.event_type.clone(),
+            stream: recorded.stream,
+            event_type: recorded.event_type,
             case_id: event.case_id().map(|id| id.to_string()),
-            actor: m.actor.clone(),
-            actor_role: m.actor_role.clone(),
-            reason: m.reason.clone(),
+            actor: m.actor,
+            actor_role: m.actor_role,
+            reason: m.reason,
             command_id: m.command_id.to_string(),
             effective_date: date_text(recorded.effective_date),
             recorded_at: time_text(recorded.recorded_at),

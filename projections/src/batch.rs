@@ -6,16 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use hrledger_domain::{AggregateKind, AggregateState, LedgerEvent};
 use hrledger_store::RecordedEvent;
-use serde_json::Value;
 
 use crate::audit_trail::{self, AuditRow};
 use crate::cases::{self, CaseRow, ProgrammeRow};
 use crate::db::{date_text, time_text, ReadTx};
 use crate::history::{insert_ordered, Change, StaffHistories};
-use crate::staff_record::{
-    self, diff, employee_record, payroll_snapshot, versions_from, ChangeRow, PayrollSnapshot,
-    StaffRow, VersionRow,
-};
+use crate::payroll::{PayrollChanges, PayrollSnapshot};
+use crate::staff_record::{self, employee_record, versions_from, ChangeRow, StaffRow, VersionRow};
 use crate::ProjectionError;
 
 #[derive(Default)]
@@ -38,20 +35,21 @@ impl Batch {
         &mut self,
         tx: &mut ReadTx,
         histories: &mut StaffHistories,
-        recorded: &RecordedEvent,
+        recorded: RecordedEvent,
         event: &LedgerEvent,
         prior: &PayrollSnapshot,
         after: &AggregateState,
     ) -> Result<(), ProjectionError> {
-        self.audit.push(AuditRow::new(recorded, event));
         match event.kind() {
-            AggregateKind::Employee => self.add_staff(tx, histories, recorded, prior, after).await,
-            AggregateKind::Organisation => Ok(()),
-            _ => {
-                self.add_case(recorded, after);
-                Ok(())
+            AggregateKind::Employee => {
+                self.add_staff(tx, histories, &recorded, prior, after)
+                    .await?
             }
+            AggregateKind::Organisation => {}
+            _ => self.add_case(&recorded, after),
         }
+        self.audit.push(AuditRow::new(recorded, event));
+        Ok(())
     }
 
     async fn add_staff(
@@ -68,7 +66,7 @@ impl Batch {
         let id = record.employee_id.to_string();
         self.staff
             .insert(id.clone(), StaffRow::new(record, recorded.position));
-        let changes = diff(prior, &payroll_snapshot(Some(record)));
+        let changes = PayrollChanges::between(prior, &PayrollSnapshot::of(Some(record)));
         if changes.is_empty() {
             return Ok(());
         }
@@ -85,7 +83,7 @@ impl Batch {
             change_kind: recorded.event_type.clone(),
             effective_date: change.effective.clone(),
             recorded_at: time_text(recorded.recorded_at),
-            changes: Value::Object(change.changes.clone()).to_string(),
+            changes: change.changes.to_json(),
         });
         insert_ordered(history, change);
         let timeline = versions_from(history.iter().map(|c| (c.effective.as_str(), &c.changes)));
@@ -114,7 +112,7 @@ impl Batch {
     fn open_new_versions(
         &mut self,
         id: String,
-        timeline: Vec<(String, Option<String>, Value)>,
+        timeline: Vec<(String, Option<String>, String)>,
         recorded: &RecordedEvent,
     ) {
         let time = time_text(recorded.recorded_at);
@@ -128,7 +126,7 @@ impl Batch {
                 recorded_from_time: time.clone(),
                 recorded_to: None,
                 recorded_to_time: None,
-                record: record.to_string(),
+                record,
             });
         }
         self.open_versions

@@ -75,11 +75,35 @@ impl ReadTx {
     }
 }
 
-/// Dates and times as read models store them (see the migration's header).
+/// Dates and times as read models store them (see the migration's header). Every event
+/// formats several, so these avoid `strftime`-style format strings, which are parsed per call.
 pub fn date_text(date: chrono::NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
+    // ISO 8601 `YYYY-MM-DD` for the years 0 to 9999.
+    date.to_string()
 }
 
 pub fn time_text(time: chrono::DateTime<chrono::Utc>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    // RFC 3339 UTC with microseconds: `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+    time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    use super::{date_text, time_text};
+
+    #[test]
+    fn dates_and_times_keep_the_stored_text_format() {
+        let date = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        assert_eq!(date_text(date), date.format("%Y-%m-%d").to_string());
+        for micros in [0, 7, 892_161, 999_999] {
+            let time = Utc.with_ymd_and_hms(2026, 1, 9, 3, 4, 5).unwrap()
+                + chrono::Duration::microseconds(micros);
+            assert_eq!(
+                time_text(time),
+                time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+            );
+        }
+    }
 }

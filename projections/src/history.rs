@@ -5,15 +5,14 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
-
 use crate::db::ReadTx;
+use crate::payroll::PayrollChanges;
 use crate::{on_tx, ProjectionError};
 
 pub(crate) struct Change {
     pub effective: String,
     pub position: i64,
-    pub changes: Map<String, Value>,
+    pub changes: PayrollChanges,
 }
 
 pub(crate) struct StaffHistories {
@@ -72,7 +71,7 @@ async fn load(tx: &mut ReadTx, employee_id: &str) -> Result<Vec<Change>, Project
     });
     rows.into_iter()
         .map(|(effective, position, changes)| {
-            let changes = serde_json::from_str(&changes)
+            let changes = PayrollChanges::from_json(&changes)
                 .map_err(|e| ProjectionError::Corrupt(format!("staff change {position}: {e}")))?;
             Ok(Change {
                 effective,

@@ -13,6 +13,7 @@ pub mod db;
 mod error;
 mod feed;
 mod history;
+mod payroll;
 pub mod queries;
 mod runner;
 mod staff_record;

@@ -12,7 +12,8 @@ use crate::batch::Batch;
 use crate::db::{ReadDb, ReadTx};
 use crate::feed::{Decoded, Feed};
 use crate::history::StaffHistories;
-use crate::staff_record::{employee_record, payroll_snapshot};
+use crate::payroll::PayrollSnapshot;
+use crate::staff_record::employee_record;
 use crate::states::FoldedStates;
 use crate::{checkpoint, ProjectionError};
 
@@ -146,7 +147,7 @@ impl Projector {
         while let Some(decoded) = page.take() {
             events += decoded.len();
             last = decoded.last().map_or(last, |(r, _)| r.position);
-            self.add_page(&mut tx, &mut changes, &decoded, &mut timings)
+            self.add_page(&mut tx, &mut changes, decoded, &mut timings)
                 .await?;
             if events < self.batch_size {
                 let step = Instant::now();
@@ -178,21 +179,21 @@ impl Projector {
         &mut self,
         tx: &mut ReadTx,
         changes: &mut Batch,
-        page: &[Decoded],
+        page: Vec<Decoded>,
         timings: &mut Timings,
     ) -> Result<(), ProjectionError> {
         for (recorded, event) in page {
             let step = Instant::now();
             let (prior, after) = self
                 .states
-                .apply(&self.source, recorded, event, |before| {
-                    payroll_snapshot(employee_record(before))
+                .apply(&self.source, &recorded, &event, |before| {
+                    PayrollSnapshot::of(employee_record(before))
                 })
                 .await?;
             timings.folding += step.elapsed();
             let step = Instant::now();
             changes
-                .add(tx, &mut self.histories, recorded, event, &prior, after)
+                .add(tx, &mut self.histories, recorded, &event, &prior, after)
                 .await?;
             timings.building += step.elapsed();
         }

@@ -4,60 +4,18 @@
 use std::collections::BTreeMap;
 
 use hrledger_domain::employee::{EmployeeRecord, EmploymentStatus};
+
+use crate::payroll::{status_text, PayrollChanges, PayrollRecord};
 use hrledger_domain::{AggregateState, Grade};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 use crate::db::{date_text, ReadTx};
 use crate::{insert_rows, on_tx, ProjectionError};
-
-/// The fields payroll acts on, as they stand after an event. A change feed row is written when
-/// any of them changes; the same snapshot, folded by effective date, gives the record's versions.
-pub(crate) type PayrollSnapshot = BTreeMap<&'static str, Value>;
 
 pub(crate) fn employee_record(state: &AggregateState) -> Option<&EmployeeRecord> {
     match state {
         AggregateState::Employee(s) => s.0.as_ref(),
         _ => None,
-    }
-}
-
-pub(crate) fn payroll_snapshot(record: Option<&EmployeeRecord>) -> PayrollSnapshot {
-    let mut s = PayrollSnapshot::new();
-    let Some(r) = record else { return s };
-    s.insert("status", json!(status_of(r.status())));
-    if let Some(e) = &r.employment {
-        let (band, pay_point) = grade_parts(&e.assignment.grade);
-        s.insert("employer_code", json!(e.employer_code));
-        s.insert("start_date", json!(date_text(e.start_date)));
-        s.insert(
-            "continuous_service_date",
-            json!(date_text(e.continuous_service_date)),
-        );
-        s.insert("assignment_number", json!(e.assignment.assignment_number));
-        s.insert("position_code", json!(e.assignment.position_code));
-        s.insert("job_title", json!(e.assignment.job_title));
-        s.insert("staff_group", json!(e.assignment.staff_group));
-        s.insert("band", json!(band));
-        s.insert("pay_point", json!(pay_point));
-        s.insert("fte", json!(e.assignment.fte));
-        s.insert("cost_centre", json!(e.assignment.cost_centre));
-        s.insert("location", json!(e.assignment.location));
-    }
-    if let Some(l) = &r.left {
-        s.insert("left_on", json!(date_text(l.on)));
-        s.insert("leaving_reason", json!(l.reason));
-    }
-    if let Some(p) = &r.pay_protection {
-        s.insert("pay_protection", json!(p));
-    }
-    s
-}
-
-fn status_of(status: EmploymentStatus) -> &'static str {
-    match status {
-        EmploymentStatus::Registered => "registered",
-        EmploymentStatus::Employed => "active",
-        EmploymentStatus::Left => "left",
     }
 }
 
@@ -73,22 +31,6 @@ pub(crate) fn grade_parts(grade: &Grade) -> (String, Option<String>) {
         ),
         Grade::Other { grade } => (grade.clone(), None),
     }
-}
-
-/// `{field: {"from": old, "to": new}}` for every field that differs; empty when none does.
-pub(crate) fn diff(before: &PayrollSnapshot, after: &PayrollSnapshot) -> Map<String, Value> {
-    let mut changes = Map::new();
-    let fields = before.keys().chain(after.keys()).copied();
-    for field in fields {
-        let (old, new) = (before.get(field), after.get(field));
-        if old != new && !changes.contains_key(field) {
-            changes.insert(
-                field.to_string(),
-                json!({"from": old.cloned().unwrap_or(Value::Null), "to": new.cloned().unwrap_or(Value::Null)}),
-            );
-        }
-    }
-    changes
 }
 
 /// The current record of one employee, as written to `staff_records`.
@@ -147,7 +89,7 @@ impl StaffRow {
             status: if transferring {
                 "transferring"
             } else {
-                status_of(record.status())
+                status_text(record.status())
             },
             protected_terms: json!({
                 "pay_protection": record.pay_protection,
@@ -256,34 +198,29 @@ pub(crate) async fn write_changes(
 }
 
 /// Folds changes (already in effective-date, then position, order) into `(valid_from,
-/// valid_to, record)` periods. Several changes on one date make one period; per field the
-/// later-recorded change wins.
+/// valid_to, record)` periods, the record as stored JSON. Several changes on one date make one
+/// period; per field the later-recorded change wins.
 pub(crate) fn versions_from<'a>(
-    history: impl Iterator<Item = (&'a str, &'a Map<String, Value>)>,
-) -> Vec<(String, Option<String>, Value)> {
-    let mut periods: Vec<(String, Value)> = Vec::new();
-    let mut current = Map::new();
+    history: impl Iterator<Item = (&'a str, &'a PayrollChanges)>,
+) -> Vec<(String, Option<String>, String)> {
+    let mut periods: Vec<(&str, PayrollRecord)> = Vec::new();
+    let mut current = PayrollRecord::default();
     for (effective, changes) in history {
-        for (field, change) in changes {
-            current.insert(
-                field.clone(),
-                change.get("to").cloned().unwrap_or(Value::Null),
-            );
-        }
+        current.apply(changes);
         match periods.last_mut() {
-            Some((from, record)) if from == effective => *record = Value::Object(current.clone()),
-            _ => periods.push((effective.to_string(), Value::Object(current.clone()))),
+            Some((from, record)) if *from == effective => *record = current.clone(),
+            _ => periods.push((effective, current.clone())),
         }
     }
     let ends: Vec<Option<String>> = periods
         .iter()
         .skip(1)
-        .map(|(from, _)| Some(from.clone()))
+        .map(|(from, _)| Some(from.to_string()))
         .chain(std::iter::once(None))
         .collect();
     periods
         .into_iter()
         .zip(ends)
-        .map(|((from, record), to)| (from, to, record))
+        .map(|((from, record), to)| (from.to_string(), to, record.to_json()))
         .collect()
 }
