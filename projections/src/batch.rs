@@ -13,6 +13,7 @@ use crate::db::{date_text, time_text, ReadTx};
 use crate::history::{insert_ordered, Change, StaffHistories};
 use crate::payroll::{PayrollChanges, PayrollSnapshot};
 use crate::staff_record::{self, employee_record, versions_from, ChangeRow, StaffRow, VersionRow};
+use crate::writer::BatchWriter;
 use crate::ProjectionError;
 
 #[derive(Default)]
@@ -33,7 +34,7 @@ impl Batch {
     /// Adds what one event changes.
     pub async fn add(
         &mut self,
-        tx: &mut ReadTx,
+        writer: &mut BatchWriter,
         histories: &mut StaffHistories,
         recorded: RecordedEvent,
         event: &LedgerEvent,
@@ -42,7 +43,7 @@ impl Batch {
     ) -> Result<(), ProjectionError> {
         match event.kind() {
             AggregateKind::Employee => {
-                self.add_staff(tx, histories, &recorded, prior, after)
+                self.add_staff(writer, histories, &recorded, prior, after)
                     .await?
             }
             AggregateKind::Organisation => {}
@@ -54,7 +55,7 @@ impl Batch {
 
     async fn add_staff(
         &mut self,
-        tx: &mut ReadTx,
+        writer: &mut BatchWriter,
         histories: &mut StaffHistories,
         recorded: &RecordedEvent,
         prior: &PayrollSnapshot,
@@ -70,7 +71,9 @@ impl Batch {
         if changes.is_empty() {
             return Ok(());
         }
-        let history = histories.history(tx, &id, recorded.version == 0).await?;
+        let history = histories
+            .history(writer, &id, recorded.version == 0)
+            .await?;
         let had_history = !history.is_empty();
         let change = Change {
             effective: date_text(recorded.effective_date),

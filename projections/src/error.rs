@@ -8,6 +8,8 @@ pub enum ProjectionError {
     Database(#[from] sqlx::Error),
     #[error("event at position {position} cannot be read: {detail}")]
     Unreadable { position: u64, detail: String },
+    #[error("the read-model writer stopped before committing its batch (runtime shut down)")]
+    WriterStopped,
     #[error("read model is corrupt: {0}")]
     Corrupt(String),
 }

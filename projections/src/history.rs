@@ -5,9 +5,10 @@
 
 use std::collections::HashMap;
 
-use crate::db::ReadTx;
+use crate::db::ReadDb;
 use crate::payroll::PayrollChanges;
-use crate::{on_tx, ProjectionError};
+use crate::writer::BatchWriter;
+use crate::{on_pool, ProjectionError};
 
 pub(crate) struct Change {
     pub effective: String,
@@ -43,7 +44,7 @@ impl StaffHistories {
     /// stream, so there can be nothing stored yet (saves a read per new employee on rebuild).
     pub async fn history(
         &mut self,
-        tx: &mut ReadTx,
+        writer: &mut BatchWriter,
         employee_id: &str,
         new_employee: bool,
     ) -> Result<&mut Vec<Change>, ProjectionError> {
@@ -51,7 +52,9 @@ impl StaffHistories {
             let loaded = if new_employee {
                 Vec::new()
             } else {
-                load(tx, employee_id).await?
+                // What earlier batches wrote must have committed before it is read back.
+                writer.settle().await?;
+                load(writer.sink(), employee_id).await?
             };
             self.entries.insert(employee_id.to_string(), loaded);
         }
@@ -59,14 +62,14 @@ impl StaffHistories {
     }
 }
 
-async fn load(tx: &mut ReadTx, employee_id: &str) -> Result<Vec<Change>, ProjectionError> {
-    let rows: Vec<(String, i64, String)> = on_tx!(tx, conn => {
+async fn load(db: &ReadDb, employee_id: &str) -> Result<Vec<Change>, ProjectionError> {
+    let rows: Vec<(String, i64, String)> = on_pool!(db, pool => {
         sqlx::query_as(
             "SELECT effective_date, position, changes FROM staff_changes WHERE employee_id = $1 \
              ORDER BY effective_date, position",
         )
         .bind(employee_id)
-        .fetch_all(&mut *conn)
+        .fetch_all(pool)
         .await?
     });
     rows.into_iter()

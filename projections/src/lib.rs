@@ -19,6 +19,7 @@ mod runner;
 mod staff_record;
 mod states;
 pub mod tables;
+mod writer;
 
 pub use db::ReadDb;
 pub use error::ProjectionError;

@@ -9,12 +9,13 @@ use hrledger_store::EventStore;
 use tokio::sync::watch;
 
 use crate::batch::Batch;
-use crate::db::{ReadDb, ReadTx};
+use crate::db::ReadDb;
 use crate::feed::{Decoded, Feed};
 use crate::history::StaffHistories;
 use crate::payroll::PayrollSnapshot;
 use crate::staff_record::employee_record;
 use crate::states::FoldedStates;
+use crate::writer::BatchWriter;
 use crate::{checkpoint, ProjectionError};
 
 /// The largest page read from the log at once.
@@ -70,15 +71,34 @@ impl Projector {
 
     /// Projects from the checkpoint to `until`; returns the new checkpoint.
     pub async fn run(&mut self, until: Until) -> Result<u64, ProjectionError> {
-        let mut at = checkpoint::load(&self.sink).await?;
+        let at = checkpoint::load(&self.sink).await?;
         self.position.send_replace(at);
         let page_size = self.batch_size.min(MAX_PAGE);
         let mut feed = Feed::start(self.source.clone(), at, page_size, until);
-        while let Some(page) = feed.next().await {
-            at = self.apply_batch(page?, &mut feed).await?;
-            self.position.send_replace(at);
+        let mut writer = BatchWriter::new(self.sink.clone(), self.position.clone());
+        let projected = self.project(&mut feed, &mut writer).await;
+        // The last batch commits before the run reports where it got to.
+        let outcome = projected.and(writer.settle().await);
+        if outcome.is_err() {
+            // The caches may be ahead of what was committed: start them afresh.
+            self.states.clear();
+            self.histories.clear();
         }
-        Ok(at)
+        outcome.map(|()| *self.position.borrow())
+    }
+
+    /// Builds batches from `feed` and hands each to `writer`, which commits it while the next
+    /// one is built.
+    async fn project(
+        &mut self,
+        feed: &mut Feed,
+        writer: &mut BatchWriter,
+    ) -> Result<(), ProjectionError> {
+        while let Some(page) = feed.next().await {
+            let (batch, last) = self.build_batch(page?, feed, writer).await?;
+            writer.submit(batch, last).await?;
+        }
+        Ok(())
     }
 
     /// Catches up, then follows the log live until `stop` resolves.
@@ -116,30 +136,15 @@ impl Projector {
         outcome
     }
 
-    /// Applies `first` and further pages from `feed` until the batch holds at least
-    /// `batch_size` events, in one transaction with the checkpoint; returns the new checkpoint.
-    async fn apply_batch(
+    /// Folds `first` and further pages from `feed` until the batch holds at least
+    /// `batch_size` events; returns the batch's rows and its last position.
+    async fn build_batch(
         &mut self,
         first: Vec<Decoded>,
         feed: &mut Feed,
-    ) -> Result<u64, ProjectionError> {
+        writer: &mut BatchWriter,
+    ) -> Result<(Batch, u64), ProjectionError> {
         self.histories.trim();
-        let outcome = self.write_batch(first, feed).await;
-        if outcome.is_err() {
-            // The caches may be ahead of what was committed: start them afresh.
-            self.states.clear();
-            self.histories.clear();
-        }
-        outcome
-    }
-
-    async fn write_batch(
-        &mut self,
-        first: Vec<Decoded>,
-        feed: &mut Feed,
-    ) -> Result<u64, ProjectionError> {
-        let started = Instant::now();
-        let mut tx = self.sink.begin().await?;
         let mut changes = Batch::default();
         let mut timings = Timings::default();
         let (mut events, mut last) = (0, 0);
@@ -147,7 +152,7 @@ impl Projector {
         while let Some(decoded) = page.take() {
             events += decoded.len();
             last = decoded.last().map_or(last, |(r, _)| r.position);
-            self.add_page(&mut tx, &mut changes, decoded, &mut timings)
+            self.add_page(writer, &mut changes, decoded, &mut timings)
                 .await?;
             if events < self.batch_size {
                 let step = Instant::now();
@@ -155,29 +160,23 @@ impl Projector {
                 timings.waiting += step.elapsed();
             }
         }
-        let step = Instant::now();
-        changes.write(&mut tx).await?;
-        let writing = step.elapsed();
-        checkpoint::save(&mut tx, last).await?;
-        tx.commit().await?;
-        // Where a batch's time goes: the figures BENCHMARKS.md quotes come from this event.
+        // With the writer's `read models batch committed`, where a batch's time goes: the
+        // figures BENCHMARKS.md quotes come from these events.
         tracing::debug!(
             events,
             position = last,
             waiting = ?timings.waiting,
             folding = ?timings.folding,
             building = ?timings.building,
-            ?writing,
-            total = ?started.elapsed(),
-            "read models batch committed"
+            "read models batch built"
         );
-        Ok(last)
+        Ok((changes, last))
     }
 
     /// Folds one page into the states and adds the rows it changes to `changes`.
     async fn add_page(
         &mut self,
-        tx: &mut ReadTx,
+        writer: &mut BatchWriter,
         changes: &mut Batch,
         page: Vec<Decoded>,
         timings: &mut Timings,
@@ -193,7 +192,7 @@ impl Projector {
             timings.folding += step.elapsed();
             let step = Instant::now();
             changes
-                .add(tx, &mut self.histories, recorded, &event, &prior, after)
+                .add(writer, &mut self.histories, recorded, &event, &prior, after)
                 .await?;
             timings.building += step.elapsed();
         }
