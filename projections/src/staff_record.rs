@@ -173,16 +173,20 @@ pub(crate) async fn write_changes(
             });
         // Knowledge from before this batch ends where the batch first changes the employee;
         // closed before the new periods are inserted, which are open or closed already.
-        for (employee, (position, time)) in closes {
-            sqlx::query(
-                "UPDATE staff_record_versions SET recorded_to = $1, recorded_to_time = $2 \
-                 WHERE employee_id = $3 AND recorded_to IS NULL",
-            )
-            .bind(position)
-            .bind(time)
-            .bind(employee)
-            .execute(&mut *conn)
-            .await?;
+        // One statement per chunk, not a round trip per employee.
+        let closes: Vec<_> = closes.iter().collect();
+        for chunk in closes.chunks(crate::bulk::rows_per_statement(3)) {
+            let mut qb = sqlx::QueryBuilder::new(
+                "UPDATE staff_record_versions SET recorded_to = c.column2, recorded_to_time = c.column3 FROM (",
+            );
+            qb.push_values(chunk, |mut b, (employee, (position, time))| {
+                b.push_bind(*employee).push_bind(*position).push_bind(time);
+            });
+            qb.push(
+                ") AS c WHERE staff_record_versions.employee_id = c.column1 \
+                 AND staff_record_versions.recorded_to IS NULL",
+            );
+            qb.build().execute(&mut *conn).await?;
         }
         insert_rows!(conn,
             "INSERT INTO staff_record_versions (employee_id, valid_from, valid_to, recorded_from, \
