@@ -4,8 +4,17 @@
 use hrledger_domain::LedgerEvent;
 use hrledger_store::RecordedEvent;
 
+use crate::append::{append, AppendRow, Cell};
 use crate::db::{date_text, time_text, ReadTx};
-use crate::{insert_rows, on_tx, ProjectionError};
+use crate::ProjectionError;
+
+/// The employees an event touches, each once: rows are appended without a conflict check.
+fn employees_of(event: &LedgerEvent) -> Vec<String> {
+    let mut ids = event.employees_touched();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.iter().map(|id| id.to_string()).collect()
+}
 
 pub(crate) struct AuditRow {
     position: i64,
@@ -37,37 +46,60 @@ impl AuditRow {
             command_id: m.command_id.to_string(),
             effective_date: date_text(recorded.effective_date),
             recorded_at: time_text(recorded.recorded_at),
-            employees: event
-                .employees_touched()
-                .iter()
-                .map(|id| id.to_string())
-                .collect(),
+            employees: employees_of(event),
         }
     }
 }
 
+impl AppendRow for AuditRow {
+    fn cells(&self) -> Vec<Cell<'_>> {
+        vec![
+            Cell::Int(Some(self.position)),
+            Cell::Text(Some(&self.stream)),
+            Cell::Text(Some(&self.event_type)),
+            Cell::Text(self.case_id.as_deref()),
+            Cell::Text(Some(&self.actor)),
+            Cell::Text(Some(&self.actor_role)),
+            Cell::Text(Some(&self.reason)),
+            Cell::Text(Some(&self.command_id)),
+            Cell::Text(Some(&self.effective_date)),
+            Cell::Text(Some(&self.recorded_at)),
+        ]
+    }
+}
+
+/// An employee an event touches.
+struct Touched<'a> {
+    employee_id: &'a str,
+    position: i64,
+}
+
+impl AppendRow for Touched<'_> {
+    fn cells(&self) -> Vec<Cell<'_>> {
+        vec![
+            Cell::Text(Some(self.employee_id)),
+            Cell::Int(Some(self.position)),
+        ]
+    }
+}
+
 pub(crate) async fn write(tx: &mut ReadTx, rows: &[AuditRow]) -> Result<(), ProjectionError> {
-    let touched: Vec<(&str, i64)> = rows
+    let touched: Vec<Touched> = rows
         .iter()
-        .flat_map(|r| r.employees.iter().map(move |e| (e.as_str(), r.position)))
+        .flat_map(|r| {
+            r.employees.iter().map(|e| Touched {
+                employee_id: e,
+                position: r.position,
+            })
+        })
         .collect();
-    on_tx!(tx, conn => {
-        insert_rows!(conn,
-            "INSERT INTO audit_trail (position, stream, event_type, case_id, actor, actor_role, reason, \
-             command_id, effective_date, recorded_at) ",
-            "", rows, 10,
-            |mut b, r: &AuditRow| {
-                b.push_bind(r.position).push_bind(&r.stream).push_bind(&r.event_type)
-                    .push_bind(&r.case_id).push_bind(&r.actor).push_bind(&r.actor_role)
-                    .push_bind(&r.reason).push_bind(&r.command_id).push_bind(&r.effective_date)
-                    .push_bind(&r.recorded_at);
-            });
-        insert_rows!(conn,
-            "INSERT INTO audit_employees (employee_id, position) ",
-            " ON CONFLICT DO NOTHING", touched, 2,
-            |mut b, (e, p): &(&str, i64)| {
-                b.push_bind(*e).push_bind(*p);
-            });
-    });
-    Ok(())
+    append(
+        tx,
+        "audit_trail (position, stream, event_type, case_id, actor, actor_role, reason, \
+         command_id, effective_date, recorded_at)",
+        10,
+        rows,
+    )
+    .await?;
+    append(tx, "audit_employees (employee_id, position)", 2, &touched).await
 }

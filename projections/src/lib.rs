@@ -4,6 +4,7 @@
 //! the same transaction as its checkpoint. Read models are derived from the domain's folded
 //! aggregate states, so what an event means is decided once, in the domain.
 
+mod append;
 mod audit_trail;
 mod batch;
 pub mod bulk;

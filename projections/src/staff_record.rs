@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use hrledger_domain::employee::{EmployeeRecord, EmploymentStatus};
 
+use crate::append::{append, AppendRow, Cell};
 use crate::payroll::{status_text, PayrollChanges, PayrollRecord};
 use hrledger_domain::{AggregateState, Grade};
 use serde_json::json;
@@ -163,14 +164,14 @@ pub(crate) async fn write_changes(
     closes: &BTreeMap<String, (i64, String)>,
     versions: &[VersionRow],
 ) -> Result<(), ProjectionError> {
+    append(
+        tx,
+        "staff_changes (position, employee_id, change_kind, effective_date, recorded_at, changes)",
+        6,
+        changes,
+    )
+    .await?;
     on_tx!(tx, conn => {
-        insert_rows!(conn,
-            "INSERT INTO staff_changes (position, employee_id, change_kind, effective_date, recorded_at, changes) ",
-            "", changes, 6,
-            |mut b, r: &ChangeRow| {
-                b.push_bind(r.position).push_bind(&r.employee_id).push_bind(&r.change_kind)
-                    .push_bind(&r.effective_date).push_bind(&r.recorded_at).push_bind(&r.changes);
-            });
         // Knowledge from before this batch ends where the batch first changes the employee;
         // closed before the new periods are inserted, which are open or closed already.
         // One statement per chunk, not a round trip per employee.
@@ -188,17 +189,43 @@ pub(crate) async fn write_changes(
             );
             qb.build().execute(&mut *conn).await?;
         }
-        insert_rows!(conn,
-            "INSERT INTO staff_record_versions (employee_id, valid_from, valid_to, recorded_from, \
-             recorded_from_time, recorded_to, recorded_to_time, record) ",
-            "", versions, 8,
-            |mut b, r: &VersionRow| {
-                b.push_bind(&r.employee_id).push_bind(&r.valid_from).push_bind(&r.valid_to)
-                    .push_bind(r.recorded_from).push_bind(&r.recorded_from_time).push_bind(r.recorded_to)
-                    .push_bind(&r.recorded_to_time).push_bind(&r.record);
-            });
     });
-    Ok(())
+    append(
+        tx,
+        "staff_record_versions (employee_id, valid_from, valid_to, recorded_from, \
+         recorded_from_time, recorded_to, recorded_to_time, record)",
+        8,
+        versions,
+    )
+    .await
+}
+
+impl AppendRow for ChangeRow {
+    fn cells(&self) -> Vec<Cell<'_>> {
+        vec![
+            Cell::Int(Some(self.position)),
+            Cell::Text(Some(&self.employee_id)),
+            Cell::Text(Some(&self.change_kind)),
+            Cell::Text(Some(&self.effective_date)),
+            Cell::Text(Some(&self.recorded_at)),
+            Cell::Text(Some(&self.changes)),
+        ]
+    }
+}
+
+impl AppendRow for VersionRow {
+    fn cells(&self) -> Vec<Cell<'_>> {
+        vec![
+            Cell::Text(Some(&self.employee_id)),
+            Cell::Text(Some(&self.valid_from)),
+            Cell::Text(self.valid_to.as_deref()),
+            Cell::Int(Some(self.recorded_from)),
+            Cell::Text(Some(&self.recorded_from_time)),
+            Cell::Int(self.recorded_to),
+            Cell::Text(self.recorded_to_time.as_deref()),
+            Cell::Text(Some(&self.record)),
+        ]
+    }
 }
 
 /// Folds changes (already in effective-date, then position, order) into `(valid_from,
