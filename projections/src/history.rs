@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use crate::db::ReadDb;
+use crate::evict::keep_newer_half;
 use crate::payroll::PayrollChanges;
 use crate::writer::BatchWriter;
 use crate::{on_pool, ProjectionError};
@@ -36,7 +37,9 @@ impl StaffHistories {
     /// Keeps memory bounded; call only between batches.
     pub fn trim(&mut self) {
         if self.entries.len() > self.capacity {
-            self.entries.clear();
+            keep_newer_half(&mut self.entries, |history| {
+                history.iter().map(|c| c.position as u64).max().unwrap_or(0)
+            });
         }
     }
 

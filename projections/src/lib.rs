@@ -12,6 +12,7 @@ mod cases;
 pub mod checkpoint;
 pub mod db;
 mod error;
+mod evict;
 mod feed;
 mod history;
 mod payroll;

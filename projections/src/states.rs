@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use hrledger_domain::{AggregateState, LedgerEvent, StreamId};
 use hrledger_store::{EventStore, RecordedEvent};
 
+use crate::evict::keep_newer_half;
 use crate::ProjectionError;
 
 pub(crate) struct FoldedStates {
@@ -68,11 +69,7 @@ impl FoldedStates {
     /// Forgets the streams least recently changed: the ones still in progress stay, so a
     /// rebuild of a long ledger does not fold them again from the store.
     fn evict_older_half(&mut self) {
-        let mut positions: Vec<u64> = self.states.values().map(|c| c.position).collect();
-        let middle = positions.len() / 2;
-        let (_, median, _) = positions.select_nth_unstable(middle);
-        let median = *median;
-        self.states.retain(|_, c| c.position > median);
+        keep_newer_half(&mut self.states, |cached| cached.position);
     }
 }
 
