@@ -95,8 +95,13 @@ impl Projector {
         writer: &mut BatchWriter,
     ) -> Result<(), ProjectionError> {
         while let Some(page) = feed.next().await {
-            let (batch, last) = self.build_batch(page?, feed, writer).await?;
-            writer.submit(batch, last).await?;
+            let (batch, last, events) = self.build_batch(page?, feed, writer).await?;
+            if events < self.batch_size {
+                // A short batch: the feed has ended, nothing to overlap with.
+                writer.commit_now(batch, last).await?;
+            } else {
+                writer.submit(batch, last).await?;
+            }
         }
         Ok(())
     }
@@ -137,13 +142,13 @@ impl Projector {
     }
 
     /// Folds `first` and further pages from `feed` until the batch holds at least
-    /// `batch_size` events; returns the batch's rows and its last position.
+    /// `batch_size` events; returns the batch's rows, its last position and its size.
     async fn build_batch(
         &mut self,
         first: Vec<Decoded>,
         feed: &mut Feed,
         writer: &mut BatchWriter,
-    ) -> Result<(Batch, u64), ProjectionError> {
+    ) -> Result<(Batch, u64, usize), ProjectionError> {
         self.histories.trim();
         let mut changes = Batch::default();
         let mut timings = Timings::default();
@@ -170,7 +175,7 @@ impl Projector {
             building = ?timings.building,
             "read models batch built"
         );
-        Ok((changes, last))
+        Ok((changes, last, events))
     }
 
     /// Folds one page into the states and adds the rows it changes to `changes`.

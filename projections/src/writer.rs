@@ -41,6 +41,15 @@ impl BatchWriter {
         Ok(())
     }
 
+    /// Commits `batch` here and now, after the batch before it: for the last batch of a run,
+    /// which nothing would overlap with, so following the log live pays no task hand-off.
+    pub async fn commit_now(&mut self, batch: Batch, last: u64) -> Result<(), ProjectionError> {
+        self.settle().await?;
+        let committed = commit(self.sink.clone(), batch, last).await?;
+        self.position.send_replace(committed);
+        Ok(())
+    }
+
     /// Waits for the batch in flight, if any, to commit.
     pub async fn settle(&mut self) -> Result<(), ProjectionError> {
         let Some(in_flight) = self.in_flight.take() else {
