@@ -3,6 +3,8 @@
 # measured in the same run. Figures and the machine they ran on are recorded in BENCHMARKS.md.
 #
 #   scripts/bench.sh store        event store: appends, group commit, replay, verify
+#   scripts/bench.sh verify       verify alone, 5 rounds over one ledger (HRLEDGER_BENCH_EVENTS,
+#                                 default 1,000,000; PostgreSQL when a PG URL is set, else SQLite)
 #   scripts/bench.sh projections  full rebuild of every read model beside read_all; live lag
 #                                 (HRLEDGER_BENCH_EVENTS sets the ledger size, default 1,000,000)
 #   scripts/bench.sh api          GraphQL API under HTTP load; commands with 1, 8, 64 clients
@@ -15,12 +17,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-    echo "usage: $0 <store|projections|api>" >&2
+    echo "usage: $0 <store|verify|projections|api>" >&2
     exit 2
 }
 
 bench_store() {
     cargo run --quiet --release -p hrledger-store --features testing --example bench_store
+}
+
+bench_verify() {
+    HRLEDGER_BENCH_EVENTS="${HRLEDGER_BENCH_EVENTS:-1000000}" \
+        cargo run --quiet --release -p hrledger-store --features testing --example profile_verify
 }
 
 bench_projections() {
@@ -33,6 +40,7 @@ bench_api() {
 
 case "${1:-}" in
     store) bench_store ;;
+    verify) bench_verify ;;
     projections) bench_projections ;;
     api) bench_api ;;
     *) usage ;;
