@@ -4,7 +4,7 @@
 #
 #   scripts/bench.sh store        event store: appends, group commit, replay, verify
 #   scripts/bench.sh verify       verify alone, 5 rounds over one ledger (HRLEDGER_BENCH_EVENTS,
-#                                 default 1,000,000; PostgreSQL when a PG URL is set, else SQLite)
+#                                 default 1,000,000), each beside the raw SHA-256 rate
 #   scripts/bench.sh projections  full rebuild of every read model beside read_all; live lag
 #                                 (HRLEDGER_BENCH_EVENTS sets the ledger size, default 1,000,000)
 #   scripts/bench.sh api          GraphQL API under HTTP load; commands with 1, 8, 64 clients
@@ -26,8 +26,7 @@ bench_store() {
 }
 
 bench_verify() {
-    HRLEDGER_BENCH_EVENTS="${HRLEDGER_BENCH_EVENTS:-1000000}" \
-        cargo run --quiet --release -p hrledger-store --features testing --example profile_verify
+    HRLEDGER_BENCH_VERIFY_EVENTS="${HRLEDGER_BENCH_EVENTS:-1000000}" bench_store
 }
 
 bench_projections() {

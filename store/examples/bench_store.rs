@@ -5,6 +5,9 @@
 //! set (in a database of its own, dropped afterwards). The raw limit is plain INSERTs into a
 //! table identical to `events` (same columns, keys and indexes) with no ledger logic, or for
 //! `verify`, SHA-256 over the same canonical bytes with no database.
+//!
+//! With `HRLEDGER_BENCH_VERIFY_EVENTS=N` (`scripts/bench.sh verify`) it measures only `verify`,
+//! five rounds over a log of N events, each beside the same raw SHA-256 figure.
 
 use std::time::Instant;
 
@@ -23,6 +26,9 @@ const WRITERS: usize = 8;
 const PER_WRITER: usize = 100;
 const BATCHES: usize = 200;
 const BATCH: usize = 100;
+/// Verify-only mode: rounds over one log, built from requests of this many events.
+const VERIFY_ROUNDS: usize = 5;
+const VERIFY_APPEND: usize = 10_000;
 
 /// The same allocator as the `hrledger` binary, so the figures are the product's.
 #[global_allocator]
@@ -30,14 +36,57 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() {
-    let sqlite = TestDb::sqlite().await;
-    bench_backend(&sqlite).await;
+    let verify_only: Option<usize> = std::env::var("HRLEDGER_BENCH_VERIFY_EVENTS")
+        .ok()
+        .and_then(|n| n.parse().ok());
     let pg =
         std::env::var("HRLEDGER_BENCH_PG_URL").or_else(|_| std::env::var("HRLEDGER_TEST_PG_URL"));
+    let mut dbs = vec![TestDb::sqlite().await];
     if let Ok(server) = pg {
-        let db = TestDb::postgres_at(&server).await;
-        bench_backend(&db).await;
+        dbs.push(TestDb::postgres_at(&server).await);
     }
+    for db in &dbs {
+        match verify_only {
+            Some(events) => bench_verify(db, events).await,
+            None => bench_backend(db).await,
+        }
+    }
+}
+
+/// `verify` alone over a log of `events`, round after round (the first round on PostgreSQL
+/// also reads rows no query has touched since they were written).
+async fn bench_verify(db: &TestDb, events: usize) {
+    let store = EventStore::open(db.url()).await.expect("open");
+    for start in (0..events).step_by(VERIFY_APPEND) {
+        let count = VERIFY_APPEND.min(events - start);
+        let stream = format!("verify-{}", start % 7);
+        store.append(request(stream, count)).await.unwrap();
+    }
+    let mut rounds = Vec::with_capacity(VERIFY_ROUNDS);
+    for _ in 0..VERIFY_ROUNDS {
+        rounds.push(rate(events, async { store.verify(1, None).await.unwrap() }).await);
+    }
+    // Measured after the rounds, so its own reading of the log cannot warm the first round.
+    let raw = raw_verify_rate(&store, events).await;
+    for (round, verify) in rounds.into_iter().enumerate() {
+        let extra = format!(",\"events\":{events},\"round\":{}", round + 1);
+        report("verify_large", db.backend_name(), verify, raw, &extra);
+    }
+    store.close().await;
+}
+
+/// SHA-256 over the log's canonical bytes in memory, a page at a time (the whole log would not
+/// fit comfortably), timing only the hashing.
+async fn raw_verify_rate(store: &EventStore, events: usize) -> f64 {
+    let (mut after, mut secs, mut prev) = (0u64, 0.0, GENESIS);
+    loop {
+        let page = store.read_all(after, 50_000).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        let (s, hash) = timed(async { hash_from(prev, &page) }).await;
+        (secs, prev) = (secs + s, hash);
+    }
+    events as f64 / secs
 }
 
 async fn bench_backend(db: &TestDb) {
@@ -175,7 +224,11 @@ async fn replay_all(store: &EventStore) -> Vec<RecordedEvent> {
 
 /// The hashing work of `verify` alone, over the same events, with no database.
 fn hash_only(events: &[RecordedEvent]) -> [u8; 32] {
-    let mut prev = GENESIS;
+    hash_from(GENESIS, events)
+}
+
+/// Chains `events` on top of `prev`.
+fn hash_from(mut prev: [u8; 32], events: &[RecordedEvent]) -> [u8; 32] {
     for e in events {
         let data = serde_json::to_string(&e.data).unwrap();
         let date = e.effective_date.format("%Y-%m-%d").to_string();
