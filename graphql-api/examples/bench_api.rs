@@ -20,7 +20,7 @@ use hrledger_commands::{Ledger, Role};
 use hrledger_graphql::auth::create_token;
 use hrledger_graphql::{Server, ServerConfig};
 use hrledger_projections::{queries, ReadDb};
-use hrledger_store::testing::TestDb;
+use hrledger_store::testing::{bench_events, TestDb};
 use hrledger_store::EventStore;
 use serde_json::json;
 
@@ -50,15 +50,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() {
-    let target: u64 = std::env::var("HRLEDGER_BENCH_EVENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
-    bench(&TestDb::sqlite().await, target).await;
-    let pg =
-        std::env::var("HRLEDGER_BENCH_PG_URL").or_else(|_| std::env::var("HRLEDGER_TEST_PG_URL"));
-    if let Ok(server) = pg {
-        bench(&TestDb::postgres_at(&server).await, target).await;
+    let target = bench_events(1_000_000);
+    for db in TestDb::for_bench().await {
+        bench(&db, target).await;
     }
 }
 

@@ -13,7 +13,7 @@ use hrledger_commands::scenario::fill_ledger;
 use hrledger_commands::{Actor, CommandOptions, Ledger, Role};
 use hrledger_domain::{employee, AggregateState, LedgerCommand, StreamId};
 use hrledger_projections::{Projector, ReadDb};
-use hrledger_store::testing::TestDb;
+use hrledger_store::testing::{bench_events, TestDb};
 use hrledger_store::EventStore;
 use uuid::Uuid;
 
@@ -32,15 +32,9 @@ async fn main() {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
         .init();
-    let target: u64 = std::env::var("HRLEDGER_BENCH_EVENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
-    bench(&TestDb::sqlite().await, target).await;
-    let pg =
-        std::env::var("HRLEDGER_BENCH_PG_URL").or_else(|_| std::env::var("HRLEDGER_TEST_PG_URL"));
-    if let Ok(server) = pg {
-        bench(&TestDb::postgres_at(&server).await, target).await;
+    let target = bench_events(1_000_000);
+    for db in TestDb::for_bench().await {
+        bench(&db, target).await;
     }
 }
 

@@ -39,13 +39,7 @@ async fn main() {
     let verify_only: Option<usize> = std::env::var("HRLEDGER_BENCH_VERIFY_EVENTS")
         .ok()
         .and_then(|n| n.parse().ok());
-    let pg =
-        std::env::var("HRLEDGER_BENCH_PG_URL").or_else(|_| std::env::var("HRLEDGER_TEST_PG_URL"));
-    let mut dbs = vec![TestDb::sqlite().await];
-    if let Ok(server) = pg {
-        dbs.push(TestDb::postgres_at(&server).await);
-    }
-    for db in &dbs {
+    for db in &TestDb::for_bench().await {
         match verify_only {
             Some(events) => bench_verify(db, events).await,
             None => bench_backend(db).await,

@@ -13,6 +13,14 @@ use crate::store::{on_pool, Backend};
 /// The environment variable naming the PostgreSQL server for tests.
 pub const PG_URL_VAR: &str = "HRLEDGER_TEST_PG_URL";
 
+/// The ledger size a benchmark asks for: `HRLEDGER_BENCH_EVENTS`, or `default`.
+pub fn bench_events(default: u64) -> u64 {
+    std::env::var("HRLEDGER_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// A database that exists for one test.
 pub struct TestDb {
     url: String,
@@ -70,6 +78,17 @@ impl TestDb {
                 name,
             },
         }
+    }
+
+    /// The databases a benchmark measures, one after the other: a SQLite file, then a database of
+    /// its own on the PostgreSQL server in `HRLEDGER_BENCH_PG_URL` (or [`PG_URL_VAR`]) if set.
+    pub async fn for_bench() -> Vec<TestDb> {
+        let mut dbs = vec![TestDb::sqlite().await];
+        let pg = std::env::var("HRLEDGER_BENCH_PG_URL").or_else(|_| std::env::var(PG_URL_VAR));
+        if let Ok(server) = pg {
+            dbs.push(TestDb::postgres_at(&server).await);
+        }
+        dbs
     }
 
     /// The URL to open the database with (`EventStore::open`).
