@@ -19,7 +19,9 @@ struct Operation {
 /// Order of `allowed`: admin, hr_adviser, payroll, auditor.
 const ROLES: [Role; 4] = [Role::Admin, Role::HrAdviser, Role::Payroll, Role::Auditor];
 
-fn operations(employee: Uuid) -> Vec<Operation> {
+/// `seen`: a ledger position the staff record queries wait for (`minPosition`), so they meet
+/// the projected record rather than a not-yet-projected `null` that no field guard would see.
+fn operations(employee: Uuid, seen: u64) -> Vec<Operation> {
     let read = |name, query: &str, allowed| Operation {
         name,
         query: query.to_string(),
@@ -28,7 +30,10 @@ fn operations(employee: Uuid) -> Vec<Operation> {
     vec![
         read(
             "staffRecord",
-            &format!("{{ staffRecord(employeeId: \"{employee}\") {{ employerCode niNumber }} }}"),
+            &format!(
+                "{{ staffRecord(employeeId: \"{employee}\", minPosition: {seen}) \
+                 {{ employerCode niNumber }} }}"
+            ),
             [true; 4],
         ),
         read(
@@ -38,7 +43,9 @@ fn operations(employee: Uuid) -> Vec<Operation> {
         ),
         read(
             "openCases on a staff record",
-            &format!("{{ staffRecord(employeeId: \"{employee}\") {{ openCases }} }}"),
+            &format!(
+                "{{ staffRecord(employeeId: \"{employee}\", minPosition: {seen}) {{ openCases }} }}"
+            ),
             [true, true, false, true],
         ),
         read(
@@ -91,7 +98,8 @@ async fn every_role_against_every_operation_class(db: TestDb) {
     for role in ROLES {
         tokens.push(s.token(role).await);
     }
-    for op in operations(employee) {
+    let seen = s.head(&admin).await;
+    for op in operations(employee, seen) {
         for (i, token) in tokens.iter().enumerate() {
             let (status, body) = s.post(Some(token), json!({"query": op.query})).await;
             assert_eq!(status, 200);
