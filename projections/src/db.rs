@@ -7,17 +7,25 @@
 use hrledger_store::Backend;
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
+pub use crate::sqlite_file::SqliteFile;
+
 /// A handle on the read-model tables.
 #[derive(Clone, Debug)]
 pub enum ReadDb {
-    Sqlite(SqlitePool),
+    /// The pool, and plain connections to its file for the hottest pages (`None` for an
+    /// in-memory database).
+    Sqlite(SqlitePool, Option<SqliteFile>),
     Postgres(PgPool),
 }
 
 impl From<Backend> for ReadDb {
     fn from(backend: Backend) -> Self {
         match backend {
-            Backend::Sqlite(pool) => ReadDb::Sqlite(pool),
+            Backend::Sqlite(pool) => {
+                let path = pool.connect_options().get_filename().to_path_buf();
+                let file = path.is_file().then(|| SqliteFile::new(path));
+                ReadDb::Sqlite(pool, file)
+            }
             Backend::Postgres(pool) => ReadDb::Postgres(pool),
         }
     }
@@ -34,7 +42,7 @@ pub enum ReadTx {
 macro_rules! on_pool {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::db::ReadDb::Sqlite($pool) => $body,
+            $crate::db::ReadDb::Sqlite($pool, _) => $body,
             $crate::db::ReadDb::Postgres($pool) => $body,
         }
     };
@@ -60,7 +68,7 @@ macro_rules! on_tx {
 impl ReadDb {
     pub async fn begin(&self) -> Result<ReadTx, sqlx::Error> {
         Ok(match self {
-            ReadDb::Sqlite(pool) => ReadTx::Sqlite(pool.begin().await?),
+            ReadDb::Sqlite(pool, _) => ReadTx::Sqlite(pool.begin().await?),
             ReadDb::Postgres(pool) => ReadTx::Postgres(pool.begin().await?),
         })
     }

@@ -10,6 +10,10 @@ pub enum ProjectionError {
     Unreadable { position: u64, detail: String },
     #[error("the read-model writer stopped before committing its batch (runtime shut down)")]
     WriterStopped,
+    #[error("read-model file: {0}")]
+    File(#[from] rusqlite::Error),
+    #[error("a read of the read-model file stopped before it finished: {0}")]
+    ReaderStopped(String),
     #[error("read model is corrupt: {0}")]
     Corrupt(String),
 }

@@ -18,6 +18,7 @@ mod history;
 mod payroll;
 pub mod queries;
 mod runner;
+mod sqlite_file;
 mod staff_record;
 mod states;
 pub mod tables;

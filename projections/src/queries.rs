@@ -198,31 +198,64 @@ pub async fn staff_changes(
     Ok(stored.into_iter().map(StaffChange::from).collect())
 }
 
+/// A row of [`STAFF_CHANGES_SQL`], read with either driver's getter (`$get`). By index, in
+/// the order selected: a page is up to 501 rows of six columns, and looking each column up by
+/// name is a visible part of its cost.
+macro_rules! stored_change {
+    ($r:ident . $get:ident) => {
+        StoredStaffChange {
+            position: {
+                let position: i64 = $r.$get(0)?;
+                position as u64
+            },
+            employee_id: $r.$get(1)?,
+            change_kind: $r.$get(2)?,
+            effective_date: $r.$get(3)?,
+            recorded_at: $r.$get(4)?,
+            changes: $r.$get(5)?,
+        }
+    };
+}
 /// The change feed after position `after`, as stored.
 pub async fn stored_staff_changes(
     db: &ReadDb,
     after: u64,
     first: usize,
 ) -> Result<Vec<StoredStaffChange>, ProjectionError> {
-    let sql = "SELECT position, employee_id, change_kind, effective_date, recorded_at, changes \
-        FROM staff_changes WHERE position > $1 ORDER BY position LIMIT $2";
+    if let ReadDb::Sqlite(_, Some(file)) = db {
+        // Integrators page through the feed 500 rows at a time: read where SQLite steps.
+        return file
+            .read(move |conn| changes_from_file(conn, after, first))
+            .await;
+    }
     Ok(on_pool!(db, pool => {
-        let rows = sqlx::query(sql).bind(after as i64).bind(first as i64).fetch_all(pool).await?;
+        let rows = sqlx::query(STAFF_CHANGES_SQL)
+            .bind(after as i64)
+            .bind(first as i64)
+            .fetch_all(pool)
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
-        // By index, in the order selected: a page is up to 501 rows of six columns, and
-        // looking each column up by name is a visible part of its cost.
         for r in rows {
-            out.push(StoredStaffChange {
-                position: r.try_get::<i64, _>(0)? as u64,
-                employee_id: r.try_get(1)?,
-                change_kind: r.try_get(2)?,
-                effective_date: r.try_get(3)?,
-                recorded_at: r.try_get(4)?,
-                changes: r.try_get(5)?,
-            });
+            out.push(stored_change!(r.try_get));
         }
         out
     }))
+}
+
+const STAFF_CHANGES_SQL: &str = "SELECT position, employee_id, change_kind, effective_date, \
+    recorded_at, changes FROM staff_changes WHERE position > $1 ORDER BY position LIMIT $2";
+
+/// [`stored_staff_changes`] on a plain connection to the SQLite file.
+fn changes_from_file(
+    conn: &rusqlite::Connection,
+    after: u64,
+    first: usize,
+) -> rusqlite::Result<Vec<StoredStaffChange>> {
+    let mut page = conn.prepare_cached(STAFF_CHANGES_SQL)?;
+    let rows = page.query_map(rusqlite::params![after as i64, first as i64], |r| {
+        Ok(stored_change!(r.get))
+    })?;
+    rows.collect()
 }
 
 /// A case as advisers list it.

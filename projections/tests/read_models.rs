@@ -488,4 +488,24 @@ async fn payroll_feed_has_every_change_once_in_order_and_resumes_from_any_cursor
             "resume after {cursor}: no gap, no repeat"
         );
     }
+    if db.backend_name() == "sqlite" {
+        feed_reads_the_file_as_the_pool_does(&read, all[all.len() / 2].position).await;
+    }
+}
+
+/// On SQLite the feed is read from the file on plain connections; the pool gives the same.
+async fn feed_reads_the_file_as_the_pool_does(read: &ReadDb, middle: u64) {
+    let ReadDb::Sqlite(pool, Some(_)) = read else {
+        panic!("the feed of a SQLite file is read from the file")
+    };
+    let through_pool = ReadDb::Sqlite(pool.clone(), None);
+    for after in [0, middle, u64::MAX / 2] {
+        let direct = queries::stored_staff_changes(read, after, 50)
+            .await
+            .unwrap();
+        let pooled = queries::stored_staff_changes(&through_pool, after, 50)
+            .await
+            .unwrap();
+        assert_eq!(direct, pooled, "after {after}");
+    }
 }
