@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::Data;
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLWebSocket};
 use axum::extract::{Request, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
@@ -22,6 +22,8 @@ use crate::auth::{self, TokenDb};
 use crate::error::{UNAUTHENTICATED, VALIDATION};
 use crate::metrics::Outcome;
 use crate::parsed_queries::ParsedQueries;
+use crate::response_body::http_response;
+use crate::schema::raw_json::BodyCopiesCheckedJson;
 use crate::schema::{ApiContext, ApiSchema};
 
 /// Everything the handlers share.
@@ -137,11 +139,11 @@ async fn graphql(
     State(app): State<AppState>,
     Extension(actor): Extension<Actor>,
     request: GraphQLRequest,
-) -> GraphQLResponse {
+) -> Response {
     let started = Instant::now();
-    let mut request = request.into_inner();
+    let mut request = request.into_inner().data(actor).data(BodyCopiesCheckedJson);
     app.parsed_queries.prepare(&mut request);
-    let mut response = app.schema.execute(request.data(actor)).await;
+    let mut response = app.schema.execute(request).await;
     label_uncoded_errors(&mut response);
     let outcome = if response.errors.is_empty() {
         Outcome::Ok
@@ -149,7 +151,7 @@ async fn graphql(
         Outcome::Error
     };
     app.api.metrics.request(outcome, started.elapsed());
-    response.into()
+    http_response(response)
 }
 
 /// Errors raised by async-graphql itself (syntax, unknown fields, wrong types, limits) carry

@@ -7,14 +7,15 @@
 //!
 //! Layout: [`auth`] tokens ([`token_cache`] their recent lookups), [`error`] coded GraphQL
 //! errors, [`schema`] queries, mutations and subscriptions, [`http`] the axum router,
-//! [`parsed_queries`] query texts already parsed, [`metrics`] Prometheus counters, [`server`]
-//! the process around them.
+//! [`parsed_queries`] query texts already parsed, [`response_body`] the JSON of a response,
+//! [`metrics`] Prometheus counters, [`server`] the process around them.
 
 pub mod auth;
 pub mod error;
 pub mod http;
 pub mod metrics;
 pub mod parsed_queries;
+pub mod response_body;
 pub mod schema;
 pub mod server;
 pub mod token_cache;

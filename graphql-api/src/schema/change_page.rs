@@ -4,7 +4,7 @@
 //! resolver future and a value tree per row and field (about half of its CPU time went to
 //! allocating and freeing them). So when `nodes` or `edges` is selected plainly — fields only,
 //! no fragments, no directives, no response key twice, which is how feeds are read — the
-//! whole list is written as JSON text in one pass and passed through ([`raw_value`]). Any
+//! whole list is written as JSON text in one pass and passed through ([`checked_value`]). Any
 //! other selection goes through the ordinary resolvers of the same types; both give the same
 //! bytes (tested). Scalars are written by their own GraphQL scalar types, so formats cannot
 //! drift apart. The schema registers no extensions, whose per-field hooks this path skips.
@@ -21,7 +21,7 @@ use async_graphql::{
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
-use crate::schema::raw_json::raw_value;
+use crate::schema::raw_json::checked_value;
 use crate::schema::types::{StaffChange, DAY_FORMAT};
 
 /// One page of changes; each change's cursor is its ledger position.
@@ -99,7 +99,7 @@ impl OutputType for ChangeEdges<'_> {
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
         match edge_plan(&field.node.selection_set.node) {
-            Some(plan) => Ok(write_list(self.0, |change| EdgeJson {
+            Some(plan) => Ok(write_list(ctx, self.0, |change| EdgeJson {
                 plan: &plan,
                 change,
             })),
@@ -127,7 +127,7 @@ impl OutputType for ChangeNodes<'_> {
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
         match node_plan(&field.node.selection_set.node) {
-            Some(plan) => Ok(write_list(self.0, |change| NodeJson {
+            Some(plan) => Ok(write_list(ctx, self.0, |change| NodeJson {
                 plan: &plan,
                 change,
             })),
@@ -138,6 +138,7 @@ impl OutputType for ChangeNodes<'_> {
 
 /// The list as one JSON array, passed through as text.
 fn write_list<'a, T: Serialize>(
+    ctx: &ContextSelectionSet<'_>,
     changes: &'a [StaffChange],
     item: impl Fn(&'a StaffChange) -> T,
 ) -> Value {
@@ -151,7 +152,11 @@ fn write_list<'a, T: Serialize>(
         SerializeSeq::end(seq)
     })();
     written.expect("writing JSON to memory cannot fail");
-    raw_value(String::from_utf8(out).expect("serde_json writes UTF-8"))
+    // JSON by construction: serde_json wrote it, around cells checked when they were read.
+    checked_value(
+        ctx,
+        String::from_utf8(out).expect("serde_json writes UTF-8"),
+    )
 }
 
 /// A field of `StaffChange` the fast path writes.

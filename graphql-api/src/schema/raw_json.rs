@@ -7,12 +7,14 @@
 //! `raw_value`): the same bytes without the trees.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use async_graphql::parser::types::Field;
 use async_graphql::registry::Registry;
 use async_graphql::{ContextSelectionSet, Json, Name, OutputType, Positioned, ServerResult, Value};
 use async_graphql_value::RAW_VALUE_TOKEN;
 use serde_json::value::RawValue;
+use uuid::Uuid;
 
 /// A `JSON` scalar holding one JSON value as text.
 #[derive(Debug, Clone)]
@@ -39,6 +41,47 @@ pub fn raw_value(json: String) -> Value {
     let mut object = async_graphql::indexmap::IndexMap::with_capacity(1);
     object.insert(Name::new(RAW_VALUE_TOKEN), Value::String(json));
     Value::Object(object)
+}
+
+/// Marks a request whose response body is written by [`crate::response_body`], which copies
+/// [`checked_value`]s into the body as they are.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyCopiesCheckedJson;
+
+/// The key of a [`checked_value`]: drawn at random per process, so that no stored JSON (which
+/// clients' inputs reach) can ever spell it.
+static CHECKED_KEY: LazyLock<String> =
+    LazyLock::new(|| format!("$hrledger::checked_json::{}", Uuid::new_v4()));
+
+/// A response value holding JSON text this process has just written and checked itself.
+///
+/// async-graphql parses every raw value once more while serialising the response, to be sure
+/// it is JSON; for a 500-row change page that second parse (and a copy) was about a sixth of
+/// the page's CPU time. When the body writer is [`crate::response_body`] (the request carries
+/// [`BodyCopiesCheckedJson`]) the text goes into the body unparsed; otherwise (WebSocket,
+/// tests calling the schema directly) it is an ordinary [`raw_value`].
+pub fn checked_value(ctx: &ContextSelectionSet<'_>, json: String) -> Value {
+    match ctx.data_opt::<BodyCopiesCheckedJson>() {
+        Some(_) => checked_object(json),
+        None => raw_value(json),
+    }
+}
+
+pub(crate) fn checked_object(json: String) -> Value {
+    let mut object = async_graphql::indexmap::IndexMap::with_capacity(1);
+    object.insert(Name::new(CHECKED_KEY.as_str()), Value::String(json));
+    Value::Object(object)
+}
+
+/// The text of a [`checked_value`].
+pub fn checked_text(value: &Value) -> Option<&str> {
+    let Value::Object(object) = value else {
+        return None;
+    };
+    match object.get(CHECKED_KEY.as_str()) {
+        Some(Value::String(text)) if object.len() == 1 => Some(text),
+        _ => None,
+    }
 }
 
 /// The same `JSON` scalar as `Json<Value>` in the schema, so the SDL does not change.
