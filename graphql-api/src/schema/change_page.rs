@@ -22,7 +22,8 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use crate::schema::raw_json::checked_value;
-use crate::schema::types::{StaffChange, DAY_FORMAT};
+use crate::schema::stored_time::DAY_FORMAT;
+use crate::schema::types::StaffChange;
 
 /// One page of changes; each change's cursor is its ledger position.
 pub struct StaffChangePage {
@@ -142,7 +143,13 @@ fn write_list<'a, T: Serialize>(
     changes: &'a [StaffChange],
     item: impl Fn(&'a StaffChange) -> T,
 ) -> Value {
-    let mut out = Vec::with_capacity(changes.len() * 256);
+    // The stored cells plus the other fields and keys of a node (about 170 bytes; edges
+    // somewhat more): growing by doubling would copy the page several times.
+    let room: usize = changes
+        .iter()
+        .map(|c| c.changes.as_raw().get().len() + 256)
+        .sum();
+    let mut out = Vec::with_capacity(room);
     let mut json = serde_json::Serializer::new(&mut out);
     let written = (|| {
         let mut seq = json.serialize_seq(Some(changes.len()))?;

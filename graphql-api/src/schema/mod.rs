@@ -9,6 +9,7 @@ pub mod mutation;
 pub mod page;
 pub mod query;
 pub mod raw_json;
+mod stored_time;
 pub mod subscription;
 pub mod types;
 
