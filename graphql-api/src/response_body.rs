@@ -18,7 +18,9 @@ use crate::schema::raw_json::checked_text;
 /// The HTTP response for a GraphQL response: its JSON body and headers, as
 /// `async_graphql_axum::GraphQLResponse` would make them.
 pub fn http_response(response: Response) -> axum::response::Response {
-    let body = serde_json::to_vec(&ResponseJson(&response)).expect("a response serialises");
+    // Room for the copied texts up front: growing by doubling would copy a page several times.
+    let mut body = Vec::with_capacity(checked_len(&response.data) + 1024);
+    serde_json::to_writer(&mut body, &ResponseJson(&response)).expect("a response serialises");
     let mut http = axum::response::Response::new(Body::from(body));
     let headers = http.headers_mut();
     headers.insert(
@@ -34,6 +36,18 @@ pub fn http_response(response: Response) -> axum::response::Response {
     }
     headers.extend(response.http_headers);
     http
+}
+
+/// The bytes of the checked texts in `value`.
+fn checked_len(value: &Value) -> usize {
+    match value {
+        Value::List(items) => items.iter().map(checked_len).sum(),
+        Value::Object(object) => match checked_text(value) {
+            Some(text) => text.len(),
+            None => object.values().map(checked_len).sum(),
+        },
+        _ => 0,
+    }
 }
 
 struct ResponseJson<'a>(&'a Response);
