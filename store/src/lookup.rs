@@ -1,14 +1,9 @@
-//! Reading what a batch needs — the chain head and, for its command ids and streams, what the
-//! database already holds — in one multi-statement text, so it costs one network round trip on
-//! PostgreSQL and one hop to sqlx's worker thread on SQLite, instead of one per statement.
-//!
-//! The batch's opening text also begins the transaction and takes the append lock first
-//! (`BEGIN IMMEDIATE` on SQLite, `FOR UPDATE` on the head row on PostgreSQL). The lookups run
-//! after the lock: on PostgreSQL (READ COMMITTED) every statement of a multi-statement text
-//! takes its own snapshot, so they see every batch committed before the lock was granted,
-//! another process's included.
-
-use std::fmt::Write;
+//! SQLite: reading what a batch needs — the chain head and, for its command ids and streams,
+//! what the database already holds — in one multi-statement text, so it costs one hop to
+//! sqlx's worker thread instead of one per statement. The batch's opening text also begins
+//! the transaction with `BEGIN IMMEDIATE` first, so the lookups see the database as it is
+//! under the write lock. (PostgreSQL reads the same in one prepared statement after the lock;
+//! see `write_conn`.)
 
 use sqlx::{Either, FromRow, Row};
 use uuid::Uuid;
@@ -64,13 +59,13 @@ pub(crate) struct LookupText {
 }
 
 impl LookupText {
-    fn new(opening: Opening, lock: &str) -> LookupText {
+    fn new(opening: Opening) -> LookupText {
         let mut text = LookupText {
             sql: String::new(),
             parts: Vec::new(),
         };
         if opening == Opening::Begin {
-            text.push(Part::Begin, lock);
+            text.push(Part::Begin, "BEGIN IMMEDIATE");
             text.push(
                 Part::Head,
                 "SELECT position, hash FROM ledger_head WHERE id = 1",
@@ -87,7 +82,7 @@ impl LookupText {
 
     /// SQLite: `?` placeholders, to be bound with every id, then every stream, in order.
     pub fn sqlite(keys: &Keys, opening: Opening) -> LookupText {
-        let mut text = LookupText::new(opening, "BEGIN IMMEDIATE");
+        let mut text = LookupText::new(opening);
         for chunk in keys.ids.chunks(IN_CHUNK) {
             let sql = format!(
                 "SELECT command_id, result FROM commands WHERE command_id IN ({})",
@@ -102,39 +97,6 @@ impl LookupText {
             );
             text.push(Part::Versions, &sql);
         }
-        text
-    }
-
-    /// PostgreSQL: a simple-query text, so the keys go in as literals. Only UUIDs and hex digits
-    /// are written into it — stream names travel hex-encoded — so no key can change the SQL.
-    pub fn postgres(keys: &Keys, opening: Opening) -> LookupText {
-        let mut text = LookupText::new(opening, "BEGIN");
-        if opening == Opening::Begin {
-            // The append lock (see the `postgres` module): the head statement takes it.
-            text.sql.truncate(text.sql.len() - 2);
-            text.sql.push_str(" FOR UPDATE; ");
-        }
-        let ids = keys.ids.iter().map(Uuid::to_string).collect::<Vec<_>>();
-        let sql = format!(
-            "SELECT command_id, result FROM commands WHERE command_id = ANY('{{{}}}'::uuid[])",
-            ids.join(",")
-        );
-        text.push(Part::Commands, &sql);
-        let mut names = String::new();
-        for (i, stream) in keys.streams.iter().enumerate() {
-            let sep = if i == 0 { "" } else { ", " };
-            let hex = hex::encode(stream);
-            // `convert_from` gives a text without a collation, which the primary key's index
-            // cannot serve: the column's own collation is named so the lookup is an index scan.
-            let _ = write!(
-                names,
-                "{sep}convert_from(decode('{hex}', 'hex'), 'UTF8') COLLATE \"default\""
-            );
-        }
-        let sql = format!(
-            "SELECT stream, version FROM streams WHERE stream = ANY(ARRAY[{names}]::text[])"
-        );
-        text.push(Part::Versions, &sql);
         text
     }
 
@@ -201,17 +163,6 @@ mod tests {
             ids: vec![Uuid::nil()],
             streams: vec!["a'; DROP TABLE events; --".into()],
         }
-    }
-
-    #[test]
-    fn postgres_text_carries_stream_names_only_as_hex() {
-        let text = LookupText::postgres(&keys(), Opening::Begin);
-        assert!(!text.sql.contains("DROP"));
-        assert!(text
-            .sql
-            .starts_with("BEGIN; SELECT position, hash FROM ledger_head"));
-        assert!(text.sql.contains("FOR UPDATE; SELECT command_id"));
-        assert_eq!(text.parts.len(), 4);
     }
 
     #[test]

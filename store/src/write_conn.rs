@@ -182,10 +182,17 @@ impl WriteConn {
     ) -> Result<(Option<ChainHead>, Known), sqlx::Error> {
         let keys = Keys::of(appends);
         match self {
-            WriteConn::Postgres(c, _) => {
-                let text = LookupText::postgres(&keys, opening);
-                let results: Vec<_> = c.fetch_many(text.sql.as_str()).try_collect().await?;
-                text.sort(results)
+            WriteConn::Postgres(..) => {
+                // Its own message: the lookups must run after the lock is granted, and a
+                // statement with bound parameters cannot share a message with others.
+                let head = match opening {
+                    Opening::Begin => Some(self.begin_batch().await?),
+                    Opening::LookupOnly => None,
+                };
+                let WriteConn::Postgres(c, _) = self else {
+                    unreachable!("the connection's backend does not change");
+                };
+                Ok((head, known_pg(c, &keys).await?))
             }
             WriteConn::Sqlite(c, _) => {
                 let text = LookupText::sqlite(&keys, opening);
@@ -252,6 +259,33 @@ fn move_and_commit_pg(head: ChainHead) -> String {
         "UPDATE ledger_head SET position = {position}, hash = '\\x{hash}'::bytea WHERE id = 1; \
          SELECT pg_notify('{NOTIFY_CHANNEL}', '{position}'); COMMIT"
     )
+}
+
+/// Both lookups in one prepared statement, as `(kind, key, value)` text rows: one round trip.
+const KNOWN_PG: &str = "SELECT 'c', command_id::text, result FROM commands \
+     WHERE command_id = ANY($1) \
+     UNION ALL SELECT 's', stream, version::text FROM streams WHERE stream = ANY($2)";
+
+async fn known_pg(c: &mut PgConnection, keys: &Keys) -> Result<Known, sqlx::Error> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(KNOWN_PG)
+        .bind(&keys.ids)
+        .bind(&keys.streams)
+        .fetch_all(c)
+        .await?;
+    let unreadable = |e: Box<dyn std::error::Error + Send + Sync>| sqlx::Error::Decode(e);
+    let mut known = Known::default();
+    for (kind, key, value) in rows {
+        if kind == "c" {
+            let id = key.parse().map_err(|e: uuid::Error| unreadable(e.into()))?;
+            known.commands.insert(id, value);
+        } else {
+            let version = value
+                .parse()
+                .map_err(|e: std::num::ParseIntError| unreadable(e.into()))?;
+            known.versions.insert(key, version);
+        }
+    }
+    Ok(known)
 }
 
 /// One statement on PostgreSQL: every column goes over as one array and is unnested, so the
