@@ -16,6 +16,7 @@ pub mod testing;
 
 mod chain_hasher;
 mod command_log;
+mod lookup;
 mod plan;
 mod postgres;
 mod record;

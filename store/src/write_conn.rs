@@ -7,14 +7,17 @@
 //! `VALUES` lists; PostgreSQL locks the one `ledger_head` row, gets whole columns as arrays,
 //! and announces the new head with `NOTIFY`.
 
+use std::fmt::Write;
 use std::sync::LazyLock;
 
 use futures::future::BoxFuture;
+use futures::TryStreamExt;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
-use sqlx::{ConnectOptions, Encode, Executor, FromRow, Row, Sqlite, Type};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{ConnectOptions, Executor, Row};
 use uuid::Uuid;
 
+use crate::lookup::{Keys, LookupText, Opening};
 use crate::plan::{Known, Writes};
 use crate::record::{StoredRow, EVENT_COLUMNS, EVENT_COLUMN_COUNT};
 use crate::validate::ValidAppend;
@@ -25,11 +28,35 @@ pub(crate) const NOTIFY_CHANNEL: &str = "hrledger_events";
 /// Rows per multi-row INSERT: 16 binds each stays well under both engines' parameter limits.
 const INSERT_CHUNK: usize = 1000;
 
+/// Why a batch's write-and-commit failed.
+#[derive(Debug)]
+pub(crate) enum WriteFailure {
+    /// The write (or, on SQLite, the commit sent with it) failed: the transaction may still
+    /// be open, and the batch can be rolled back and run again request by request.
+    Refused(sqlx::Error),
+    /// The commit failed after the write: the batch failed as a whole.
+    Commit(sqlx::Error),
+}
+
 /// The end of the hash chain: the last position and its hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ChainHead {
     pub position: u64,
     pub hash: [u8; 32],
+}
+
+impl ChainHead {
+    /// The head as `ledger_head` stores it.
+    pub fn from_row(position: i64, hash: Vec<u8>) -> Result<ChainHead, sqlx::Error> {
+        let hash = hash
+            .as_slice()
+            .try_into()
+            .map_err(|_| sqlx::Error::Decode("ledger_head.hash is not 32 bytes".into()))?;
+        Ok(ChainHead {
+            position: position as u64,
+            hash,
+        })
+    }
 }
 
 pub(crate) enum WriteConn {
@@ -74,14 +101,19 @@ impl WriteConn {
                 let row = c.fetch_one(begin_and_head).await?;
                 (row.try_get(0)?, row.try_get(1)?)
             });
-            let hash = hash
-                .as_slice()
-                .try_into()
-                .map_err(|_| sqlx::Error::Decode("ledger_head.hash is not 32 bytes".into()))?;
-            Ok(ChainHead {
-                position: position as u64,
-                hash,
-            })
+            ChainHead::from_row(position, hash)
+        })
+    }
+
+    /// Opens the batch transaction, locks the chain head and reads what the batch needs, in
+    /// one message (see `lookup`).
+    pub fn open_batch<'a>(
+        &'a mut self,
+        appends: &'a [ValidAppend],
+    ) -> BoxFuture<'a, Result<(ChainHead, Known), sqlx::Error>> {
+        Box::pin(async move {
+            let (head, known) = self.lookup(appends, Opening::Begin).await?;
+            Ok((head.ok_or(sqlx::Error::RowNotFound)?, known))
         })
     }
 
@@ -134,41 +166,74 @@ impl WriteConn {
         })
     }
 
-    /// What the database holds for a batch: which of its command ids were recorded before,
-    /// and the current version of each stream it names.
+    /// What the database holds for a batch, inside a transaction already open: which of its
+    /// command ids were recorded before, and the current version of each stream it names.
     pub fn known<'a>(
         &'a mut self,
         appends: &'a [ValidAppend],
     ) -> BoxFuture<'a, Result<Known, sqlx::Error>> {
+        Box::pin(async move { Ok(self.lookup(appends, Opening::LookupOnly).await?.1) })
+    }
+
+    async fn lookup(
+        &mut self,
+        appends: &[ValidAppend],
+        opening: Opening,
+    ) -> Result<(Option<ChainHead>, Known), sqlx::Error> {
+        let keys = Keys::of(appends);
+        match self {
+            WriteConn::Postgres(..) => {
+                // Its own message: the lookups must run after the lock is granted, and a
+                // statement with bound parameters cannot share a message with others.
+                let head = match opening {
+                    Opening::Begin => Some(self.begin_batch().await?),
+                    Opening::LookupOnly => None,
+                };
+                let WriteConn::Postgres(c, _) = self else {
+                    unreachable!("the connection's backend does not change");
+                };
+                Ok((head, known_pg(c, &keys).await?))
+            }
+            WriteConn::Sqlite(c, _) => {
+                let text = LookupText::sqlite(&keys, opening);
+                let mut q = sqlx::query(&text.sql);
+                for id in &keys.ids {
+                    q = q.bind(*id);
+                }
+                for stream in &keys.streams {
+                    q = q.bind(stream.as_str());
+                }
+                // The SQLite driver binds a multi-statement text's parameters in order across
+                // its statements.
+                let results: Vec<_> = c.fetch_many(q).try_collect().await?;
+                text.sort(results)
+            }
+        }
+    }
+
+    /// Writes a planned batch and commits it, moving the head from `start` to `head`. SQLite
+    /// sends it all as one text; PostgreSQL sends the write, then the head move, its NOTIFY
+    /// and the COMMIT as one message.
+    pub fn write_and_commit<'a>(
+        &'a mut self,
+        writes: &'a Writes,
+        start: ChainHead,
+        head: ChainHead,
+    ) -> BoxFuture<'a, Result<(), WriteFailure>> {
         Box::pin(async move {
-            let ids: Vec<Uuid> = appends.iter().map(|a| a.metadata.command_id).collect();
-            let mut streams: Vec<&str> = appends
-                .iter()
-                .flat_map(|a| a.streams.iter().map(|s| s.stream.as_str()))
-                .collect();
-            streams.sort_unstable();
-            streams.dedup();
-            let (commands, versions): Found = match self {
-                WriteConn::Postgres(c, _) => (
-                    sqlx::query_as(FIND_COMMANDS_PG)
-                        .bind(&ids)
-                        .fetch_all(&mut *c)
-                        .await?,
-                    sqlx::query_as(STREAM_VERSIONS_PG)
-                        .bind(&streams)
-                        .fetch_all(&mut *c)
-                        .await?,
-                ),
-                WriteConn::Sqlite(c, _) => (
-                    select_in(c, FIND_COMMANDS_SQLITE, &ids).await?,
-                    // Owned names: the chunked query outlives no borrowed key.
-                    select_in(c, STREAM_VERSIONS_SQLITE, &owned(&streams)).await?,
-                ),
-            };
-            Ok(Known {
-                commands: commands.into_iter().collect(),
-                versions: versions.into_iter().map(|(s, v)| (s, v as u64)).collect(),
-            })
+            if head == start {
+                // Only replays and refusals: nothing to write, the head stays.
+                return self.exec("COMMIT").await.map_err(WriteFailure::Commit);
+            }
+            match self {
+                WriteConn::Sqlite(c, _) => write_sqlite(c, writes, Some(head))
+                    .await
+                    .map_err(WriteFailure::Refused),
+                WriteConn::Postgres(c, _) => {
+                    write_pg(c, writes).await.map_err(WriteFailure::Refused)?;
+                    self.finish_batch(head).await.map_err(WriteFailure::Commit)
+                }
+            }
         })
     }
 
@@ -180,7 +245,7 @@ impl WriteConn {
             }
             match self {
                 WriteConn::Postgres(c, _) => write_pg(c, writes).await,
-                WriteConn::Sqlite(c, _) => write_sqlite(c, writes).await,
+                WriteConn::Sqlite(c, _) => write_sqlite(c, writes, None).await,
             }
         })
     }
@@ -196,41 +261,31 @@ fn move_and_commit_pg(head: ChainHead) -> String {
     )
 }
 
-/// Recorded command results, and stream versions, as the prefetch queries return them.
-type Found = (Vec<(Uuid, String)>, Vec<(String, i64)>);
+/// Both lookups in one prepared statement, as `(kind, key, value)` text rows: one round trip.
+const KNOWN_PG: &str = "SELECT 'c', command_id::text, result FROM commands \
+     WHERE command_id = ANY($1) \
+     UNION ALL SELECT 's', stream, version::text FROM streams WHERE stream = ANY($2)";
 
-const FIND_COMMANDS_PG: &str = "SELECT command_id, result FROM commands WHERE command_id = ANY($1)";
-const STREAM_VERSIONS_PG: &str = "SELECT stream, version FROM streams WHERE stream = ANY($1)";
-const FIND_COMMANDS_SQLITE: &str = "SELECT command_id, result FROM commands WHERE command_id IN ";
-const STREAM_VERSIONS_SQLITE: &str = "SELECT stream, version FROM streams WHERE stream IN ";
-
-/// Keys per `IN (...)` list on SQLite, well under its parameter limit.
-const IN_CHUNK: usize = 1000;
-
-/// `select` followed by `(?, ..., ?)` for every chunk of `keys`: SQLite has no arrays.
-async fn select_in<K, R>(
-    c: &mut SqliteConnection,
-    select: &str,
-    keys: &[K],
-) -> Result<Vec<R>, sqlx::Error>
-where
-    K: for<'q> Encode<'q, Sqlite> + Type<Sqlite> + Clone + Send + Sync,
-    R: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
-{
-    let mut out = Vec::new();
-    for chunk in keys.chunks(IN_CHUNK) {
-        let sql = format!("{select}{}", values_sql(chunk.len(), 1));
-        let mut q = sqlx::query_as(&sql);
-        for k in chunk {
-            q = q.bind(k.clone());
+async fn known_pg(c: &mut PgConnection, keys: &Keys) -> Result<Known, sqlx::Error> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(KNOWN_PG)
+        .bind(&keys.ids)
+        .bind(&keys.streams)
+        .fetch_all(c)
+        .await?;
+    let unreadable = |e: Box<dyn std::error::Error + Send + Sync>| sqlx::Error::Decode(e);
+    let mut known = Known::default();
+    for (kind, key, value) in rows {
+        if kind == "c" {
+            let id = key.parse().map_err(|e: uuid::Error| unreadable(e.into()))?;
+            known.commands.insert(id, value);
+        } else {
+            let version = value
+                .parse()
+                .map_err(|e: std::num::ParseIntError| unreadable(e.into()))?;
+            known.versions.insert(key, version);
         }
-        out.extend(q.fetch_all(&mut *c).await?);
     }
-    Ok(out)
-}
-
-fn owned(names: &[&str]) -> Vec<String> {
-    names.iter().map(|s| s.to_string()).collect()
+    Ok(known)
 }
 
 /// One statement on PostgreSQL: every column goes over as one array and is unnested, so the
@@ -287,59 +342,73 @@ static WRITE_PG: LazyLock<String> = LazyLock::new(|| {
 
 const STREAM_UPSERT: &str = "ON CONFLICT (stream) DO UPDATE SET version = excluded.version";
 
-/// Three multi-row statements on SQLite (each a hop to its worker thread, not a round trip).
-async fn write_sqlite(c: &mut SqliteConnection, w: &Writes) -> Result<(), sqlx::Error> {
+/// The batch's rows as one multi-statement text — its events, its streams' new versions, its
+/// command results and, given `commit`, the head move and the COMMIT — so writing (and
+/// committing) a batch is one hop to the worker thread, not one per statement. The SQLite
+/// driver binds the text's parameters in order across its statements.
+async fn write_sqlite(
+    c: &mut SqliteConnection,
+    w: &Writes,
+    commit: Option<ChainHead>,
+) -> Result<(), sqlx::Error> {
+    let mut sql = String::new();
     for chunk in w.events.chunks(INSERT_CHUNK) {
-        let sql = format!(
-            "INSERT INTO events ({EVENT_COLUMNS}) VALUES {}",
-            values_sql(EVENT_COLUMN_COUNT, chunk.len())
+        let values = values_sql(EVENT_COLUMN_COUNT, chunk.len());
+        let _ = write!(
+            sql,
+            "INSERT INTO events ({EVENT_COLUMNS}) VALUES {values}; "
         );
-        let mut q = sqlx::query(&sql);
-        for r in chunk {
-            q = q
-                .bind(r.position)
-                .bind(&r.stream)
-                .bind(r.version)
-                .bind(r.event_id)
-                .bind(&r.event_type)
-                .bind(r.schema_version)
-                .bind(&r.data)
-                .bind(r.effective_date)
-                .bind(r.recorded_at_us)
-                .bind(r.command_id)
-                .bind(r.correlation_id)
-                .bind(r.causation_id)
-                .bind(&r.actor)
-                .bind(&r.actor_role)
-                .bind(&r.reason)
-                .bind(&r.hash);
-        }
-        q.execute(&mut *c).await?;
     }
-    let streams: Vec<_> = w.streams.iter().collect();
-    for chunk in streams.chunks(INSERT_CHUNK) {
-        let sql = format!(
-            "INSERT INTO streams (stream, version) VALUES {} {STREAM_UPSERT}",
-            values_sql(2, chunk.len())
+    let pairs = |n: usize| values_sql(2, n);
+    for chunk in w.streams.keys().collect::<Vec<_>>().chunks(INSERT_CHUNK) {
+        let values = pairs(chunk.len());
+        let _ = write!(
+            sql,
+            "INSERT INTO streams (stream, version) VALUES {values} {STREAM_UPSERT}; "
         );
-        let mut q = sqlx::query(&sql);
-        for (s, v) in chunk {
-            q = q.bind(s.as_str()).bind(**v as i64);
-        }
-        q.execute(&mut *c).await?;
     }
     for chunk in w.commands.chunks(INSERT_CHUNK) {
-        let sql = format!(
-            "INSERT INTO commands (command_id, result) VALUES {}",
-            values_sql(2, chunk.len())
+        let values = pairs(chunk.len());
+        let _ = write!(
+            sql,
+            "INSERT INTO commands (command_id, result) VALUES {values}; "
         );
-        let mut q = sqlx::query(&sql);
-        for (id, result) in chunk {
-            q = q.bind(*id).bind(result.as_str());
-        }
-        q.execute(&mut *c).await?;
     }
-    Ok(())
+    if commit.is_some() {
+        sql.push_str("UPDATE ledger_head SET position = ?, hash = ? WHERE id = 1; COMMIT");
+    }
+    let mut q = sqlx::query(&sql);
+    for r in &w.events {
+        q = q
+            .bind(r.position)
+            .bind(&r.stream)
+            .bind(r.version)
+            .bind(r.event_id)
+            .bind(&r.event_type)
+            .bind(r.schema_version)
+            .bind(&r.data)
+            .bind(r.effective_date)
+            .bind(r.recorded_at_us)
+            .bind(r.command_id)
+            .bind(r.correlation_id)
+            .bind(r.causation_id)
+            .bind(&r.actor)
+            .bind(&r.actor_role)
+            .bind(&r.reason)
+            .bind(&r.hash);
+    }
+    for (stream, version) in &w.streams {
+        q = q.bind(stream.as_str()).bind(*version as i64);
+    }
+    for (id, result) in &w.commands {
+        q = q.bind(*id).bind(result.as_str());
+    }
+    let hash;
+    if let Some(head) = commit {
+        hash = head.hash;
+        q = q.bind(head.position as i64).bind(hash.as_slice());
+    }
+    c.execute(q).await.map(|_| ())
 }
 
 /// `(?, ..., ?), (?, ..., ?), ...`: `rows` tuples of `columns` anonymous placeholders, bound in

@@ -19,7 +19,7 @@ use crate::event::AppendResult;
 use crate::plan::{plan_batch, Outcomes};
 use crate::record::now_micros;
 use crate::validate::ValidAppend;
-use crate::write_conn::{ChainHead, WriteConn};
+use crate::write_conn::{ChainHead, WriteConn, WriteFailure};
 
 pub(crate) type Reply = oneshot::Sender<Result<AppendResult, StoreError>>;
 
@@ -123,17 +123,19 @@ async fn commit_batch(
     appends: &[ValidAppend],
 ) -> Result<(ChainHead, Outcomes), sqlx::Error> {
     let recorded_at = now_micros();
-    let start = conn.begin_batch().await?;
-    let known = conn.known(appends).await?;
+    let (start, known) = conn.open_batch(appends).await?;
     let plan = plan_batch(start, appends, known, recorded_at);
-    match conn.write(&plan.writes).await {
-        Ok(()) => {
-            conclude(conn, start, plan.head).await?;
-            Ok((plan.head, plan.outcomes))
-        }
-        Err(e) => {
+    match conn.write_and_commit(&plan.writes, start, plan.head).await {
+        Ok(()) => Ok((plan.head, plan.outcomes)),
+        Err(WriteFailure::Commit(e)) => Err(e),
+        Err(WriteFailure::Refused(e)) => {
             tracing::warn!(error = %e, "a batch write failed; retrying its requests one by one");
-            conn.exec("ROLLBACK").await?;
+            if let Err(rollback) = conn.exec("ROLLBACK").await {
+                // The transaction is gone (e.g. SQLite ended it when its commit failed): the
+                // batch failed, and the write's error says why.
+                tracing::warn!(error = %rollback, "the failed batch could not be rolled back");
+                return Err(e);
+            }
             one_by_one(conn, appends, recorded_at).await
         }
     }

@@ -41,6 +41,7 @@ contract!(
     reads_page_and_filter,
     race,
     conflict,
+    stream_names_are_looked_up_verbatim,
     idempotency,
     multi_stream_all_or_nothing,
     a_stream_read_but_not_written_is_version_checked,
@@ -259,6 +260,43 @@ async fn conflict(db: &TestDb) {
     assert_eq!(wins, 1);
     assert_eq!(store.read_stream("case-1", 0).await.unwrap().len(), 2);
     assert_eq!(store.head().await.unwrap(), 2);
+}
+
+/// A batch looks its streams up in one text that carries their names (see the store's
+/// `lookup`): names with quotes, backslashes, SQL and non-ASCII letters must be found exactly,
+/// or a version check would pass on a stream that moved.
+async fn stream_names_are_looked_up_verbatim(db: &TestDb) {
+    let store = open(db).await;
+    let names = [
+        "it's a 'case'",
+        r"back\slash\'",
+        "x'); DROP TABLE events; --",
+        "dossier-é",
+    ];
+    for name in names {
+        store
+            .append(append(name, ExpectedVersion::NoStream, 1))
+            .await
+            .unwrap();
+        match store
+            .append(append(name, ExpectedVersion::NoStream, 1))
+            .await
+        {
+            Err(StoreError::Conflict { stream, actual, .. }) => {
+                assert_eq!((stream.as_str(), actual), (name, StreamPosition::At(0)));
+            }
+            other => panic!("expected a conflict on {name}, got {other:?}"),
+        }
+        let request = append(name, ExpectedVersion::Exact(0), 1);
+        let first = store.append(request.clone()).await.unwrap();
+        let again = store.append(request).await.unwrap();
+        assert!(again.replayed && again.first_position == first.first_position);
+    }
+    assert_eq!(store.head().await.unwrap(), 2 * names.len() as u64);
+    assert!(matches!(
+        store.verify(1, None).await.unwrap(),
+        Verification::Intact { .. }
+    ));
 }
 
 async fn idempotency(db: &TestDb) {
