@@ -75,11 +75,15 @@ pub(crate) fn checked_object(json: String) -> Value {
 
 /// The text of a [`checked_value`].
 pub fn checked_text(value: &Value) -> Option<&str> {
+    // Most objects have more than one field: no lookup for those.
     let Value::Object(object) = value else {
         return None;
     };
+    if object.len() != 1 {
+        return None;
+    }
     match object.get(CHECKED_KEY.as_str()) {
-        Some(Value::String(text)) if object.len() == 1 => Some(text),
+        Some(Value::String(text)) => Some(text),
         _ => None,
     }
 }
