@@ -4,7 +4,7 @@
 //! `ON CONFLICT`, text dates), and run on either pool through the [`on_pool!`] and [`on_tx!`]
 //! macros, which expand the same code for each backend's native driver.
 
-use hrledger_store::Backend;
+use hrledger_store::{sqlite_file_of, Backend};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub use crate::sqlite_file::SqliteFile;
@@ -21,10 +21,9 @@ pub enum ReadDb {
 impl From<Backend> for ReadDb {
     fn from(backend: Backend) -> Self {
         match backend {
-            Backend::Sqlite(pool) => {
-                let path = pool.connect_options().get_filename().to_path_buf();
-                let file = path.is_file().then(|| SqliteFile::new(path));
-                ReadDb::Sqlite(pool, file)
+            Backend::Sqlite(ref pool) => {
+                let file = sqlite_file_of(&backend).map(SqliteFile::new);
+                ReadDb::Sqlite(pool.clone(), file)
             }
             Backend::Postgres(pool) => ReadDb::Postgres(pool),
         }

@@ -1,5 +1,6 @@
 //! Verification's read of a SQLite file: a plain SQLite connection stepping through the log on
-//! a blocking thread.
+//! a blocking thread. The read models open the same kind of connection for their hottest
+//! pages ([`open_query_only`]).
 //!
 //! Through the pool, every row crosses from sqlx's worker thread to the async task as a
 //! message carrying an owned value per column; that hand-over, not SQLite, capped verification
@@ -30,7 +31,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The file behind a SQLite backend; `None` for PostgreSQL or an in-memory database, which
 /// are read through the pool.
-pub(crate) fn file_of(backend: &Backend) -> Option<PathBuf> {
+pub fn file_of(backend: &Backend) -> Option<PathBuf> {
     let Backend::Sqlite(pool) = backend else {
         return None;
     };
@@ -46,7 +47,9 @@ pub(crate) async fn read_chain(
     hasher: BatchSender,
 ) -> Result<(Sequencer, Option<Halt>), StoreError> {
     tokio::task::spawn_blocking(move || {
-        let outcome = open(&path).and_then(|conn| read_pages(&conn, &mut sequencer, to, &hasher));
+        let outcome = open_query_only(&path)
+            .map_err(StoreError::from)
+            .and_then(|conn| read_pages(&conn, &mut sequencer, to, &hasher));
         // Rows before a halt or an error still get hashed: a break among them comes first. A
         // failed send means the hasher already holds its break.
         let _ = hasher.blocking_send(sequencer.take());
@@ -56,7 +59,9 @@ pub(crate) async fn read_chain(
     .expect("the SQLite chain reader panicked")
 }
 
-fn open(path: &Path) -> Result<Connection, StoreError> {
+/// A plain connection that reads `path` beside the pool's (see the module documentation):
+/// for reads that step through many rows, which through the pool cross threads one by one.
+pub fn open_query_only(path: &Path) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
