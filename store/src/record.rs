@@ -229,6 +229,26 @@ pub(crate) fn date_text(date: NaiveDate) -> String {
     }
 }
 
+/// The date written as `text` when it is in canonical `YYYY-MM-DD` form (what [`date_text`]
+/// writes for years 0 to 9999) and valid; `None` for any other text, which callers that
+/// accept other forms hand to chrono's parser. Reading the digits directly is far cheaper.
+pub fn canonical_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |digits: &[u8]| {
+        digits.iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(
+        number(&b[0..4])? as i32,
+        number(&b[5..7])?,
+        number(&b[8..10])?,
+    )
+}
+
 /// The store's clock: now, truncated to whole microseconds so what is hashed is what is kept.
 pub(crate) fn now_micros() -> i64 {
     Utc::now().timestamp_micros()

@@ -22,7 +22,7 @@ use uuid::Uuid;
 use crate::chain_hasher::BatchSender;
 use crate::error::StoreError;
 use crate::hash::ChainedFields;
-use crate::record::date_text;
+use crate::record::{canonical_date, date_text};
 use crate::store::{Backend, RANGE_SQL};
 use crate::verify::{Halt, Sequencer, PAGE};
 
@@ -168,18 +168,7 @@ fn effective_date(stored: &str, at: u64) -> Result<std::borrow::Cow<'_, str>, St
 }
 
 fn is_canonical_date(text: &str) -> bool {
-    let b = text.as_bytes();
-    let digits = |range: std::ops::Range<usize>| b[range].iter().all(u8::is_ascii_digit);
-    let shaped = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && digits(0..4)
-        && digits(5..7)
-        && digits(8..10);
-    shaped && {
-        let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(0);
-        NaiveDate::from_ymd_opt(number(0..4) as i32, number(5..7), number(8..10)).is_some()
-    }
+    canonical_date(text).is_some()
 }
 
 fn corrupt(at: u64, column: usize, error: impl std::fmt::Display) -> StoreError {

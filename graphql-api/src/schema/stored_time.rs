@@ -1,14 +1,16 @@
 //! Dates and times as the read models store them, parsed back into typed scalars.
 //!
 //! The read models write dates as `YYYY-MM-DD` and times as `YYYY-MM-DDTHH:MM:SS.ffffffZ`
-//! (`hrledger_projections::db`). Texts of exactly those shapes are read digit by digit; any
-//! other text goes through chrono's general parsers, which decide. A 500-row change page
-//! parses a thousand of them, and the general parsers were a visible share of its cost.
+//! (`hrledger_projections::db`). Texts of exactly those shapes are read digit by digit (dates
+//! by the store's [`canonical_date`], which verification uses too); any other text goes
+//! through chrono's general parsers, which decide. A 500-row change page parses a thousand
+//! of them, and the general parsers were a visible share of its cost.
 
 use std::sync::LazyLock;
 
 use chrono::format::{Item, Parsed, StrftimeItems};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use hrledger_store::canonical_date;
 
 /// `%Y-%m-%d`, compiled once: parsing or formatting with the text format re-reads it for
 /// every date, a visible cost on a 500-row page.
@@ -17,7 +19,7 @@ pub(crate) static DAY_FORMAT: LazyLock<Vec<Item<'static>>> =
 
 /// A date as `NaiveDate::parse_from_str(text, "%Y-%m-%d")` reads it.
 pub fn day(text: &str) -> Option<NaiveDate> {
-    stored_day(text.as_bytes()).or_else(|| {
+    canonical_date(text).or_else(|| {
         let mut parsed = Parsed::new();
         chrono::format::parse(&mut parsed, text, DAY_FORMAT.iter()).ok()?;
         parsed.to_naive_date().ok()
@@ -26,34 +28,24 @@ pub fn day(text: &str) -> Option<NaiveDate> {
 
 /// A time as `DateTime::parse_from_rfc3339` reads it, in UTC.
 pub fn time(text: &str) -> Option<DateTime<Utc>> {
-    stored_time(text.as_bytes()).or_else(|| {
+    stored_time(text).or_else(|| {
         DateTime::parse_from_rfc3339(text)
             .ok()
             .map(|t| t.with_timezone(&Utc))
     })
 }
 
-/// `YYYY-MM-DD`, a valid date.
-fn stored_day(b: &[u8]) -> Option<NaiveDate> {
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(
-        number(&b[0..4])? as i32,
-        number(&b[5..7])?,
-        number(&b[8..10])?,
-    )
-}
-
 /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, a valid date and time of day (no leap second).
-fn stored_time(b: &[u8]) -> Option<DateTime<Utc>> {
+fn stored_time(text: &str) -> Option<DateTime<Utc>> {
+    let b = text.as_bytes();
     if b.len() != 27 || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'.' {
         return None;
     }
     if b[26] != b'Z' {
         return None;
     }
-    let day = stored_day(&b[0..10])?;
+    // Byte 10 is ASCII, so the date's ten bytes end on a character boundary.
+    let day = canonical_date(&text[..10])?;
     let (hour, minute, second) = (
         number(&b[11..13])?,
         number(&b[14..16])?,
