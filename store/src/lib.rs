@@ -21,6 +21,7 @@ mod plan;
 mod postgres;
 mod record;
 mod sqlite;
+mod sqlite_library;
 mod sqlite_scan;
 mod store;
 mod subscribe;

@@ -43,6 +43,7 @@ pub(crate) const CHECKPOINT_EVERY_EVENTS: u64 = 2_000;
 const WRITER_CHECKPOINT_PAGES: u32 = 10_000;
 
 pub(crate) async fn open(url: &str) -> Result<Opened, StoreError> {
+    crate::sqlite_library::configure_sqlite_library();
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)

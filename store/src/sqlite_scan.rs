@@ -62,6 +62,7 @@ pub(crate) async fn read_chain(
 /// A plain connection that reads `path` beside the pool's (see the module documentation):
 /// for reads that step through many rows, which through the pool cross threads one by one.
 pub fn open_query_only(path: &Path) -> rusqlite::Result<Connection> {
+    crate::sqlite_library::configure_sqlite_library();
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
