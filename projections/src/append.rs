@@ -1,11 +1,11 @@
 //! Appending rows to the read models that only ever grow (audit trail, payroll feed, record
-//! versions): multi-row INSERTs on SQLite, `COPY ... FROM STDIN` on PostgreSQL, where a
+//! versions): prepared single-row INSERTs on SQLite (see `sqlite_rows`), `COPY ... FROM STDIN` on PostgreSQL, where a
 //! multi-row INSERT of thousands of rows costs the server far more than the same rows copied.
 
 use sqlx::PgConnection;
 
 use crate::db::ReadTx;
-use crate::{insert_rows, ProjectionError};
+use crate::ProjectionError;
 
 /// One column's value.
 pub(crate) enum Cell<'a> {
@@ -29,18 +29,7 @@ pub(crate) async fn append<R: AppendRow>(
         return Ok(());
     }
     match tx {
-        ReadTx::Sqlite(t) => {
-            let conn = &mut **t;
-            let head = format!("INSERT INTO {table} ");
-            insert_rows!(conn, head.as_str(), "", rows, columns, |mut b, r: &R| {
-                for cell in r.cells() {
-                    match cell {
-                        Cell::Text(v) => b.push_bind(v),
-                        Cell::Int(v) => b.push_bind(v),
-                    };
-                }
-            });
-        }
+        ReadTx::Sqlite(t) => crate::sqlite_rows::append_rows(t, table, columns, rows).await?,
         ReadTx::Postgres(t) => copy_in(t, table, rows).await?,
     }
     Ok(())

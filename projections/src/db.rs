@@ -22,7 +22,7 @@ impl From<Backend> for ReadDb {
     fn from(backend: Backend) -> Self {
         match backend {
             Backend::Sqlite(ref pool) => {
-                let file = sqlite_file_of(&backend).map(SqliteFile::new);
+                let file = sqlite_file_of(&backend).map(|path| SqliteFile::new(path, pool));
                 ReadDb::Sqlite(pool.clone(), file)
             }
             Backend::Postgres(pool) => ReadDb::Postgres(pool),
@@ -65,9 +65,11 @@ macro_rules! on_tx {
 }
 
 impl ReadDb {
+    /// Opens a read-model batch's transaction.
     pub async fn begin(&self) -> Result<ReadTx, sqlx::Error> {
         Ok(match self {
-            ReadDb::Sqlite(pool, _) => ReadTx::Sqlite(pool.begin().await?),
+            ReadDb::Sqlite(_, Some(file)) => ReadTx::Sqlite(file.begin().await?),
+            ReadDb::Sqlite(pool, None) => ReadTx::Sqlite(pool.begin().await?),
             ReadDb::Postgres(pool) => ReadTx::Postgres(pool.begin().await?),
         })
     }

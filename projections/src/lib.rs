@@ -19,6 +19,7 @@ mod payroll;
 pub mod queries;
 mod runner;
 mod sqlite_file;
+mod sqlite_rows;
 mod staff_record;
 mod states;
 pub mod tables;
