@@ -5,7 +5,8 @@
 #   scripts/bench.sh store        event store: appends, group commit, replay, verify
 #   scripts/bench.sh verify       verify alone, 5 rounds over one ledger (HRLEDGER_BENCH_EVENTS,
 #                                 default 1,000,000), each beside the raw SHA-256 rate
-#   scripts/bench.sh projections  full rebuild of every read model beside read_all; live lag
+#   scripts/bench.sh projections  full rebuild of every read model beside read_all and beside
+#                                 the engine copying the same rows (INSERT ... SELECT); live lag
 #                                 (HRLEDGER_BENCH_EVENTS sets the ledger size, default 1,000,000)
 #   scripts/bench.sh api          GraphQL API under HTTP load; commands with 1, 8, 64 clients
 #                                 (HRLEDGER_BENCH_EVENTS sets the ledger size, default 1,000,000)

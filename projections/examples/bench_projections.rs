@@ -1,6 +1,9 @@
 //! Read-model throughput: full rebuild of every read model over a synthetic ledger of merger
-//! programmes (default 1,000,000 events), beside the `read_all` rate of the same run, and the
-//! live lag from an acknowledged append to the change being visible in the staff record view.
+//! programmes (default 1,000,000 events), beside the `read_all` rate of the same run and the
+//! engine's own rate of writing the same rows (every rebuilt read-model row copied with
+//! `INSERT ... SELECT` into empty tables with the same indexes, in one transaction: no
+//! projector, no driver, just the engine), and the live lag from an acknowledged append to the
+//! change being visible in the staff record view.
 //!
 //! Run with `scripts/bench.sh projections` (release). `HRLEDGER_BENCH_EVENTS` sets the ledger
 //! size. PostgreSQL is measured when `HRLEDGER_BENCH_PG_URL` or `HRLEDGER_TEST_PG_URL` is set.
@@ -12,6 +15,7 @@ use chrono::{TimeZone, Utc};
 use hrledger_commands::scenario::fill_ledger;
 use hrledger_commands::{Actor, CommandOptions, Ledger, Role};
 use hrledger_domain::{employee, AggregateState, LedgerCommand, StreamId};
+use hrledger_projections::tables::TABLES;
 use hrledger_projections::{Projector, ReadDb};
 use hrledger_store::testing::{bench_events, TestDb};
 use hrledger_store::EventStore;
@@ -63,6 +67,12 @@ async fn bench(db: &TestDb, target: u64) {
         rebuild_rate / read_rate
     );
 
+    let engine_rate = at as f64 / engine_copy_secs(db, &store).await;
+    println!(
+        "{{\"bench\":\"engine_copy_of_read_models\",\"backend\":\"{backend}\",\"events\":{at},\"events_per_s\":{engine_rate:.0},\"rebuild_ratio\":{:.3}}}",
+        rebuild_rate / engine_rate
+    );
+
     let (p50, p99) = live_lag(&ledger, &store).await;
     println!(
         "{{\"bench\":\"live_lag_append_to_staff_record\",\"backend\":\"{backend}\",\"samples\":{LAG_SAMPLES},\"p50_ms\":{p50:.2},\"p99_ms\":{p99:.2}}}"
@@ -81,6 +91,83 @@ async fn generate(ledger: &Ledger, target: u64) -> (u64, u64) {
     fill_ledger(ledger, target, CONCURRENT_PROGRAMMES)
         .await
         .expect("programmes run")
+}
+
+/// Read-model tables the copy writes (the checkpoint is one row).
+fn copied_tables() -> impl Iterator<Item = &'static str> {
+    TABLES
+        .iter()
+        .map(|(table, _)| *table)
+        .filter(|t| *t != "projection_checkpoints")
+}
+
+/// Seconds the engine takes to write every read-model row again, into empty tables with the
+/// same schema and indexes, in one durable transaction.
+async fn engine_copy_secs(db: &TestDb, store: &EventStore) -> f64 {
+    match hrledger_store::sqlite_file_of(&store.backend()) {
+        Some(rebuilt) => sqlite_copy_secs(&rebuilt).await,
+        None => postgres_copy_secs(db).await,
+    }
+}
+
+/// Into a fresh, migrated SQLite file with the read-model writer's settings (WAL, full sync,
+/// its page cache), from the rebuilt file attached beside it.
+async fn sqlite_copy_secs(rebuilt: &std::path::Path) -> f64 {
+    let fresh = TestDb::sqlite().await;
+    EventStore::open(fresh.url())
+        .await
+        .expect("migrate")
+        .close()
+        .await;
+    let path = fresh.url().trim_start_matches("sqlite://").to_string();
+    let rebuilt = rebuilt.display().to_string();
+    tokio::task::spawn_blocking(move || {
+        let conn = rusqlite::Connection::open(&path).expect("open the copy");
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -262144;",
+        )
+        .expect("settings");
+        conn.execute("ATTACH ?1 AS rebuilt", [&rebuilt])
+            .expect("attach");
+        let started = Instant::now();
+        let copies: String = copied_tables()
+            .map(|t| format!("INSERT INTO main.{t} SELECT * FROM rebuilt.{t};"))
+            .collect();
+        conn.execute_batch(&format!("BEGIN; {copies} COMMIT;"))
+            .expect("copy");
+        started.elapsed().as_secs_f64()
+    })
+    .await
+    .unwrap()
+}
+
+/// Into a schema of its own in the same database, tables made `LIKE` the read models
+/// (`INCLUDING ALL`: keys and indexes).
+async fn postgres_copy_secs(db: &TestDb) -> f64 {
+    let pool = sqlx::PgPool::connect(db.url()).await.expect("connect");
+    sqlx::raw_sql("CREATE SCHEMA engine_copy")
+        .execute(&pool)
+        .await
+        .unwrap();
+    for t in copied_tables() {
+        let sql = format!("CREATE TABLE engine_copy.{t} (LIKE public.{t} INCLUDING ALL)");
+        sqlx::raw_sql(&sql).execute(&pool).await.unwrap();
+    }
+    let copies: String = copied_tables()
+        .map(|t| format!("INSERT INTO engine_copy.{t} SELECT * FROM public.{t};"))
+        .collect();
+    let started = Instant::now();
+    sqlx::raw_sql(&format!("BEGIN; {copies} COMMIT;"))
+        .execute(&pool)
+        .await
+        .expect("copy");
+    let secs = started.elapsed().as_secs_f64();
+    sqlx::raw_sql("DROP SCHEMA engine_copy CASCADE")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    secs
 }
 
 async fn read_all_rate(store: &EventStore) -> f64 {
