@@ -3,7 +3,10 @@
 //! one round per client count in `HRLEDGER_BENCH_CLIENTS` (default `64`). SQLite, or the
 //! PostgreSQL server in `HRLEDGER_BENCH_PG_URL` when set. Each round is followed by the raw
 //! engine with as many writers for as long (one-row INSERTs, one per commit), as in the API
-//! benchmark, so the ratio is measured under the same load.
+//! benchmark, so the ratio is measured under the same load. `cpu_ms_per_command` is this
+//! process's CPU time (every thread, user and system; not the PostgreSQL server's) over the
+//! round, divided by the commands acknowledged: it moves far less with machine load than the
+//! rates do.
 //!
 //!     cargo run --release -p hrledger-commands --example command_rounds
 
@@ -45,15 +48,31 @@ async fn main() {
     let round = Duration::from_secs(6);
     for n in clients {
         let staff = rounds::employed(&ledger, n).await;
+        eprintln!("round of {n} clients starting");
+        let cpu_before = process_cpu_seconds();
         let (done, failed, secs) = rounds::command_round(&ledger, staff, round).await;
+        let cpu_ms = (process_cpu_seconds() - cpu_before) * 1000.0 / done.max(1) as f64;
         let (raw_done, raw_secs) = raw.commits_for(n, round).await;
         let (ours, raw_rate) = (done as f64 / secs, raw_done as f64 / raw_secs);
         println!(
             "{{\"backend\":\"{}\",\"clients\":{n},\"commands_per_s\":{ours:.0},\"failed\":{failed},\
-             \"raw_commits_per_s\":{raw_rate:.0},\"ratio\":{:.2}}}",
+             \"cpu_ms_per_command\":{cpu_ms:.3},\"raw_commits_per_s\":{raw_rate:.0},\
+             \"ratio\":{:.2}}}",
             db.backend_name(),
             ours / raw_rate
         );
     }
     store.close().await;
+}
+
+/// User plus system CPU time of this process so far, every thread, in seconds.
+fn process_cpu_seconds() -> f64 {
+    // SAFETY: `getrusage` only writes the struct it is given; all-zero bytes are a valid value.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut usage), 0);
+        usage
+    };
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
