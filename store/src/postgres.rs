@@ -32,8 +32,9 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::error::StoreError;
+use crate::pg_write::NOTIFY_CHANNEL;
 use crate::store::{schema_error, Backend, Opened};
-use crate::write_conn::{WriteConn, NOTIFY_CHANNEL};
+use crate::write_conn::WriteConn;
 use crate::writer::publish_head;
 
 pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");

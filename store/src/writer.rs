@@ -82,6 +82,7 @@ async fn run(mut conn: WriteConn, mut rx: mpsc::Receiver<Job>, head: Arc<watch::
             }
         }
     }
+    conn.close().await;
 }
 
 /// Gives appenders that are already runnable — typically the callers just answered, now
@@ -121,11 +122,11 @@ fn drain(first: Job, rx: &mut mpsc::Receiver<Job>) -> Vec<Job> {
 async fn commit_batch(
     conn: &mut WriteConn,
     appends: &[ValidAppend],
-) -> Result<(ChainHead, Outcomes), sqlx::Error> {
+) -> Result<(ChainHead, Outcomes), StoreError> {
     let recorded_at = now_micros();
     let (start, known) = conn.open_batch(appends).await?;
     let plan = plan_batch(start, appends, known, recorded_at);
-    match conn.write_and_commit(&plan.writes, start, plan.head).await {
+    match conn.write_and_commit(plan.writes, start, plan.head).await {
         Ok(()) => Ok((plan.head, plan.outcomes)),
         Err(WriteFailure::Commit(e)) => Err(e),
         Err(WriteFailure::Refused(e)) => {
@@ -147,7 +148,7 @@ async fn one_by_one(
     conn: &mut WriteConn,
     appends: &[ValidAppend],
     recorded_at: i64,
-) -> Result<(ChainHead, Outcomes), sqlx::Error> {
+) -> Result<(ChainHead, Outcomes), StoreError> {
     let start = conn.begin_batch().await?;
     let mut head = start;
     let mut outcomes = Vec::with_capacity(appends.len());
@@ -164,14 +165,14 @@ async fn one_by_one(
             continue;
         }
         conn.exec(SAVEPOINT).await?;
-        match conn.write(&plan.writes).await {
+        match conn.write(plan.writes).await {
             Ok(()) => {
                 head = plan.head;
                 outcomes.push(outcome);
             }
             Err(e) => {
                 conn.exec(ROLLBACK_TO).await?;
-                outcomes.push(Err(StoreError::Database(e)));
+                outcomes.push(Err(e));
             }
         }
         conn.exec(RELEASE).await?;
@@ -185,7 +186,7 @@ async fn conclude(
     conn: &mut WriteConn,
     start: ChainHead,
     head: ChainHead,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     if head == start {
         conn.exec("COMMIT").await
     } else {
