@@ -17,6 +17,7 @@ pub mod testing;
 mod chain_hasher;
 mod command_log;
 mod lookup;
+mod memo;
 mod pg_write;
 mod plan;
 mod postgres;

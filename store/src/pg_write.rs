@@ -7,8 +7,9 @@
 
 use std::sync::LazyLock;
 
-use sqlx::postgres::PgConnection;
-use sqlx::{Executor, Row};
+use sqlx::postgres::{PgArguments, PgConnection};
+use sqlx::query::Query;
+use sqlx::{Executor, Postgres, Row};
 use uuid::Uuid;
 
 use crate::error::StoreError;
@@ -74,9 +75,38 @@ pub(crate) async fn finish(c: &mut PgConnection, head: ChainHead) -> Result<(), 
     Ok(())
 }
 
-/// One statement: every column goes over as one array and is unnested, so the text never
-/// changes with the batch size and stays prepared.
+/// One statement, inside the batch's transaction: every column goes over as one array and is
+/// unnested, so the text never changes with the batch size and stays prepared.
 pub(crate) async fn write(c: &mut PgConnection, w: &Writes) -> Result<(), StoreError> {
+    with_rows(sqlx::query(&WRITE), w).execute(c).await?;
+    Ok(())
+}
+
+/// The whole batch in one statement outside any transaction, so it commits on its own: the
+/// head moves from `start` to `head` only if it is still at `start` (the row lock is the
+/// append lock, held until that commit), and the rows are written only if it moved. `false`:
+/// another writer had moved the head, and nothing was written. A database error means nothing
+/// was written either (the statement was its own transaction).
+pub(crate) async fn write_if_head(
+    c: &mut PgConnection,
+    w: &Writes,
+    start: ChainHead,
+    head: ChainHead,
+) -> Result<bool, sqlx::Error> {
+    let moved = with_rows(sqlx::query(&WRITE_IF_HEAD), w)
+        .bind(head.position as i64)
+        .bind(head.hash.as_slice())
+        .bind(start.position as i64)
+        .fetch_optional(c)
+        .await?;
+    Ok(moved.is_some())
+}
+
+/// Binds a batch's rows as the 20 column arrays of [`write_sql`].
+fn with_rows<'q>(
+    q: Query<'q, Postgres, PgArguments>,
+    w: &'q Writes,
+) -> Query<'q, Postgres, PgArguments> {
     let e = &w.events;
     let col = |f: fn(&StoredRow) -> i64| e.iter().map(f).collect::<Vec<i64>>();
     let text = |f: for<'r> fn(&'r StoredRow) -> &'r str| e.iter().map(f).collect::<Vec<&str>>();
@@ -88,8 +118,7 @@ pub(crate) async fn write(c: &mut PgConnection, w: &Writes) -> Result<(), StoreE
         .unzip();
     let (ids, results): (Vec<Uuid>, Vec<&str>) =
         w.commands.iter().map(|(id, r)| (*id, r.as_str())).unzip();
-    sqlx::query(&WRITE)
-        .bind(col(|r| r.position))
+    q.bind(col(|r| r.position))
         .bind(text(|r| &r.stream))
         .bind(col(|r| r.version))
         .bind(uuid(|r| r.event_id))
@@ -109,20 +138,32 @@ pub(crate) async fn write(c: &mut PgConnection, w: &Writes) -> Result<(), StoreE
         .bind(versions)
         .bind(ids)
         .bind(results)
-        .execute(c)
-        .await?;
-    Ok(())
 }
 
-static WRITE: LazyLock<String> = LazyLock::new(|| {
+/// The three inserts of a batch as common table expressions, each row source filtered by
+/// `gate` (empty, or a `WHERE` clause).
+fn write_sql(gate: &str) -> String {
     format!(
-        "WITH written AS (INSERT INTO events ({EVENT_COLUMNS}) SELECT * FROM UNNEST(\
+        "written AS (INSERT INTO events ({EVENT_COLUMNS}) SELECT * FROM UNNEST(\
          $1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::bigint[], \
          $7::text[], $8::date[], $9::bigint[], $10::uuid[], $11::uuid[], $12::uuid[], \
-         $13::text[], $14::text[], $15::text[], $16::bytea[])), \
-         moved AS (INSERT INTO streams (stream, version) \
-         SELECT * FROM UNNEST($17::text[], $18::bigint[]) \
-         ON CONFLICT (stream) DO UPDATE SET version = excluded.version) \
-         INSERT INTO commands (command_id, result) SELECT * FROM UNNEST($19::uuid[], $20::text[])"
+         $13::text[], $14::text[], $15::text[], $16::bytea[]){gate}), \
+         moved_streams AS (INSERT INTO streams (stream, version) \
+         SELECT * FROM UNNEST($17::text[], $18::bigint[]){gate} \
+         ON CONFLICT (stream) DO UPDATE SET version = excluded.version), \
+         recorded AS (INSERT INTO commands (command_id, result) \
+         SELECT * FROM UNNEST($19::uuid[], $20::text[]){gate})"
+    )
+}
+
+static WRITE: LazyLock<String> = LazyLock::new(|| format!("WITH {} SELECT 1", write_sql("")));
+
+/// Returns one row (and notifies) when the head moved, none when it was not at `start`.
+static WRITE_IF_HEAD: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH head AS (UPDATE ledger_head SET position = $21, hash = $22 \
+         WHERE id = 1 AND position = $23 RETURNING position), {} \
+         SELECT pg_notify('{NOTIFY_CHANNEL}', position::text) FROM head",
+        write_sql(" WHERE EXISTS (SELECT FROM head)")
     )
 });

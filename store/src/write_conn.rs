@@ -142,6 +142,32 @@ impl WriteConn {
         }
     }
 
+    /// PostgreSQL: writes and commits a batch planned without reading, in one statement, if
+    /// the head is still at `start` (see `pg_write::write_if_head`). `Ok(false)`: nothing was
+    /// written, because the head had moved (or there is no such statement: SQLite).
+    /// `Refused`: the database refused the batch, and nothing was written.
+    pub async fn write_if_head(
+        &mut self,
+        writes: &Writes,
+        start: ChainHead,
+        head: ChainHead,
+    ) -> Result<bool, WriteFailure> {
+        match self {
+            WriteConn::Sqlite(_) => Ok(false),
+            WriteConn::Postgres(c, _) => {
+                match pg_write::write_if_head(c, writes, start, head).await {
+                    Err(e @ sqlx::Error::Database(_)) => Err(WriteFailure::Refused(e.into())),
+                    other => other.map_err(|e| WriteFailure::Commit(e.into())),
+                }
+            }
+        }
+    }
+
+    /// Whether [`WriteConn::write_if_head`] can write a batch in one go.
+    pub fn writes_unread(&self) -> bool {
+        matches!(self, WriteConn::Postgres(..))
+    }
+
     /// Writes a planned batch: its events, its streams' new versions and its command results.
     pub async fn write(&mut self, writes: Writes) -> Result<(), StoreError> {
         if writes.is_empty() {
