@@ -57,7 +57,11 @@ pub(crate) fn encode(event: &LedgerEvent) -> StoredEvent {
     }
     .expect("domain events are plain data and always serialize");
     let event_type = event.event_type();
-    let data = tagged.get("data").cloned().unwrap_or(Value::Null);
+    // Taken out of the tagged form, not cloned: a deep copy cost as much as building it.
+    let data = match tagged {
+        Value::Object(mut fields) => fields.remove("data").unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
     StoredEvent {
         event_type: event_type.to_string(),
         schema_version: current_version(event_type),

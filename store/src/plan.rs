@@ -42,6 +42,17 @@ pub(crate) struct BatchPlan {
     pub outcomes: Outcomes,
     pub writes: Writes,
     pub head: ChainHead,
+    /// The version every stream of the batch with events is at once the batch is written.
+    pub versions: HashMap<String, u64>,
+}
+
+impl BatchPlan {
+    /// True when every request is written as a first run: none replays or conflicts.
+    pub fn all_first_runs(&self) -> bool {
+        self.outcomes
+            .iter()
+            .all(|o| o.as_ref().is_ok_and(|r| !r.replayed))
+    }
 }
 
 /// Plans `appends` in order on top of `start`, given what the database holds.
@@ -80,6 +91,7 @@ pub(crate) fn plan_batch(
         outcomes,
         writes,
         head,
+        versions,
     }
 }
 

@@ -14,7 +14,11 @@
 //! and a transaction becomes visible before it releases its locks, so the next batch can only
 //! number (and commit) after the previous one is visible: commit order is position order, with
 //! no gaps, across any number of processes. The same row carries the hash of the last event,
-//! so the chain is extended under the same lock. The cost — appends are serialized — is paid
+//! so the chain is extended under the same lock. A batch the writer plans on what it remembers
+//! (`memo`) takes the same lock differently: its one statement, committing on its own, moves
+//! the row with `UPDATE ... WHERE position = <the head it planned on>` before any row is
+//! inserted, so it too numbers and commits under the lock, and writes nothing if another
+//! process committed in between. The cost — appends are serialized — is paid
 //! back by group commit: one writer task per process puts many queued appends into one
 //! transaction (a savepoint each) and takes the lock once per batch.
 //!
@@ -32,8 +36,9 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::error::StoreError;
+use crate::pg_write::NOTIFY_CHANNEL;
 use crate::store::{schema_error, Backend, Opened};
-use crate::write_conn::{WriteConn, NOTIFY_CHANNEL};
+use crate::write_conn::WriteConn;
 use crate::writer::publish_head;
 
 pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");

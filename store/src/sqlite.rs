@@ -5,7 +5,8 @@
 //! ledger has acknowledged must not vanish, so every commit is flushed. Group commit (see
 //! `writer`) is what keeps this affordable: one fsync per batch, not per append.
 //!
-//! One writer task owns a dedicated write connection; reads go through a separate pool, which
+//! One writer task drives a dedicated write connection on a thread of its own
+//! (`sqlite_writer`); reads go through a separate pool, which
 //! WAL lets run alongside the writer. `busy_timeout` makes a second process (or a projection
 //! writing its read model through the pool) wait for the write lock instead of failing.
 //!
@@ -29,6 +30,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::error::StoreError;
+use crate::sqlite_writer::{SqliteWriter, Target};
 use crate::store::{schema_error, Backend, Opened};
 use crate::write_conn::WriteConn;
 
@@ -38,9 +40,6 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const READ_CONNECTIONS: u32 = 4;
 /// Committed events between two background checkpoints (a few thousand WAL pages).
 pub(crate) const CHECKPOINT_EVERY_EVENTS: u64 = 2_000;
-/// WAL pages at which the writer checkpoints inside its own commit: the backstop only, ten
-/// times SQLite's default, reached only when the background checkpoints do not keep up.
-const WRITER_CHECKPOINT_PAGES: u32 = 10_000;
 
 pub(crate) async fn open(url: &str) -> Result<Opened, StoreError> {
     crate::sqlite_library::configure_sqlite_library();
@@ -63,11 +62,10 @@ pub(crate) async fn open(url: &str) -> Result<Opened, StoreError> {
         .await
         .map_err(|e| schema_error(&MIGRATOR, e))?;
     let checkpointer = Checkpointer(options.connect().await?);
-    let writer_options = options.pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES.to_string());
-    let writer = writer_options.connect().await?;
+    let writer = SqliteWriter::open(Target::new(options.get_filename())).await?;
     Ok(Opened {
         backend: Backend::Sqlite(pool),
-        writer: WriteConn::Sqlite(writer, writer_options),
+        writer: WriteConn::Sqlite(writer),
         checkpointer: Some(checkpointer),
     })
 }
