@@ -11,11 +11,9 @@
 //!
 //!     cargo run --release -p hrledger-commands --example command_rounds
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
-use hrledger_commands::scenario::fill_ledger;
+use hrledger_commands::scenario::{bench_clock, fill_ledger};
 use hrledger_commands::Ledger;
 use hrledger_store::raw_table::RawTable;
 use hrledger_store::testing::TestDb;
@@ -40,11 +38,8 @@ async fn main() {
         None => TestDb::sqlite().await,
     };
     let store = EventStore::open(db.url()).await.expect("open");
-    let now = Arc::new(|| Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap());
-    let ledger = Ledger::with_clock(store.clone(), now);
-    fill_ledger(&ledger, events, 16)
-        .await
-        .expect("programmes run");
+    let ledger = Ledger::with_clock(store.clone(), bench_clock());
+    fill_ledger(&ledger, events).await.expect("programmes run");
     let raw = RawTable::create(store.backend()).await;
     let round = Duration::from_secs(6);
     for n in clients {

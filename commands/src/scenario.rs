@@ -5,7 +5,9 @@
 //! The demo, the tests of every crate and the benchmarks replay it through [`Ledger::execute`],
 //! the one write path — no direct table writes. Names are invented.
 
-use chrono::{Days, NaiveDate};
+use std::sync::Arc;
+
+use chrono::{Days, NaiveDate, TimeZone, Utc};
 use hrledger_domain::appointment::{FillRoute, Post, SelectionStage};
 use hrledger_domain::common::CaseRef;
 use hrledger_domain::common::{Assignment, Grade, Narrative, PersonalDetails};
@@ -19,7 +21,7 @@ use hrledger_domain::{
 };
 use uuid::Uuid;
 
-use crate::{Actor, CommandError, CommandOptions, Ledger, Outcome};
+use crate::{Actor, CommandError, CommandOptions, Ledger, Outcome, SystemClock};
 
 /// Staff per organisation from which the programme also has executive appointments,
 /// displaced staff and a mediation case (they need distinct post-holders: chief officers and
@@ -942,19 +944,25 @@ fn ni_number(rng: &mut Seeded) -> String {
     )
 }
 
+/// Merger programmes [`fill_ledger`] runs at once, so the store's group commit batches them.
+const CONCURRENT_PROGRAMMES: usize = 16;
+
+/// The benchmarks' "now": 1 June 2026, 09:00 UTC. Fixed, so that [`fill_ledger`] writes the
+/// same ledger for the same size in every benchmark and every run.
+pub fn bench_clock() -> SystemClock {
+    let now = Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap();
+    Arc::new(move || now)
+}
+
 /// Fills a ledger for benchmarks: whole merger programmes (75 staff per body, about 1,700
-/// events each), `concurrency` at a time so the store's group commit batches them, until the
-/// ledger holds at least `target` events. Returns (commands run, events in the ledger).
-pub async fn fill_ledger(
-    ledger: &Ledger,
-    target: u64,
-    concurrency: usize,
-) -> Result<(u64, u64), CommandError> {
+/// events each), [`CONCURRENT_PROGRAMMES`] at a time, until the ledger holds at least `target`
+/// events. Returns (commands run, events in the ledger).
+pub async fn fill_ledger(ledger: &Ledger, target: u64) -> Result<(u64, u64), CommandError> {
     let actor = Actor::new("bench", crate::Role::HrAdviser);
     let mut next = 0u64;
     let mut commands = 0u64;
     while ledger.store().head().await? < target {
-        let batch: Vec<_> = (0..concurrency.max(1))
+        let batch: Vec<_> = (0..CONCURRENT_PROGRAMMES)
             .map(|_| {
                 next += 1;
                 let scenario = merger_programme(ScenarioConfig {

@@ -14,8 +14,7 @@ mod bench;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{TimeZone, Utc};
-use hrledger_commands::scenario::Seeded;
+use hrledger_commands::scenario::{bench_clock, Seeded};
 use hrledger_commands::{Ledger, Role};
 use hrledger_graphql::auth::create_token;
 use hrledger_graphql::{Server, ServerConfig};
@@ -56,14 +55,10 @@ async fn main() {
     }
 }
 
-fn fixed_now() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap()
-}
-
 async fn bench(db: &TestDb, target: u64) {
     let backend = db.backend_name();
     let store = EventStore::open(db.url()).await.expect("open");
-    let ledger = Ledger::with_clock(store.clone(), Arc::new(fixed_now));
+    let ledger = Ledger::with_clock(store.clone(), bench_clock());
 
     let started = Instant::now();
     let (commands, events) = generate(&ledger, target).await;
@@ -79,7 +74,7 @@ async fn bench(db: &TestDb, target: u64) {
 
     // The real server, following the ledger from position 0 with its own projector.
     let mut config = ServerConfig::new(db.url(), "127.0.0.1:0".parse().unwrap());
-    config.clock = Some(Arc::new(fixed_now));
+    config.clock = Some(bench_clock());
     let server = Server::start(config).await.expect("server starts");
     let base = format!("http://{}/graphql", server.local_addr());
     let token = create_token(server.tokens(), "bench-payroll", Role::Payroll)

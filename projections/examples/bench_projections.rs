@@ -8,11 +8,9 @@
 //! Run with `scripts/bench.sh projections` (release). `HRLEDGER_BENCH_EVENTS` sets the ledger
 //! size. PostgreSQL is measured when `HRLEDGER_BENCH_PG_URL` or `HRLEDGER_TEST_PG_URL` is set.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{TimeZone, Utc};
-use hrledger_commands::scenario::fill_ledger;
+use hrledger_commands::scenario::{bench_clock, fill_ledger};
 use hrledger_commands::{Actor, CommandOptions, Ledger, Role};
 use hrledger_domain::{employee, AggregateState, LedgerCommand, StreamId};
 use hrledger_projections::tables::TABLES;
@@ -21,8 +19,6 @@ use hrledger_store::testing::{bench_events, TestDb};
 use hrledger_store::EventStore;
 use uuid::Uuid;
 
-/// Programmes generated at once: concurrency lets the store's group commit batch them.
-const CONCURRENT_PROGRAMMES: usize = 16;
 const LAG_SAMPLES: usize = 300;
 
 /// The same allocator as the `hrledger` binary, so the figures are the product's.
@@ -45,7 +41,7 @@ async fn main() {
 async fn bench(db: &TestDb, target: u64) {
     let backend = db.backend_name();
     let store = EventStore::open(db.url()).await.expect("open");
-    let ledger = Ledger::with_clock(store.clone(), fixed_now());
+    let ledger = Ledger::with_clock(store.clone(), bench_clock());
 
     let started = Instant::now();
     let (commands, events) = generate(&ledger, target).await;
@@ -80,17 +76,10 @@ async fn bench(db: &TestDb, target: u64) {
     store.close().await;
 }
 
-fn fixed_now() -> Arc<dyn Fn() -> chrono::DateTime<Utc> + Send + Sync> {
-    let now = Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap();
-    Arc::new(move || now)
-}
-
 /// Runs whole merger programmes, several at once, until the ledger holds `target` events.
 /// Returns (commands, events).
 async fn generate(ledger: &Ledger, target: u64) -> (u64, u64) {
-    fill_ledger(ledger, target, CONCURRENT_PROGRAMMES)
-        .await
-        .expect("programmes run")
+    fill_ledger(ledger, target).await.expect("programmes run")
 }
 
 /// Read-model tables the copy writes (the checkpoint is one row).

@@ -5,10 +5,7 @@
 //!     cargo run --release -p hrledger-projections --example generate_ledger -- sqlite://ledger.db 200000
 //!     target/release/hrledger rebuild --db sqlite://ledger.db
 
-use std::sync::Arc;
-
-use chrono::{TimeZone, Utc};
-use hrledger_commands::scenario::fill_ledger;
+use hrledger_commands::scenario::{bench_clock, fill_ledger};
 use hrledger_commands::Ledger;
 use hrledger_store::EventStore;
 
@@ -24,12 +21,8 @@ async fn main() {
     };
     let events: u64 = events.parse().expect("events is a number");
     let store = EventStore::open(&url).await.expect("open the database");
-    // As in the benchmark: a fixed "now", so the same size gives the same ledger.
-    let now = Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap();
-    let ledger = Ledger::with_clock(store.clone(), Arc::new(move || now));
-    let (commands, written) = fill_ledger(&ledger, events, 16)
-        .await
-        .expect("programmes run");
+    let ledger = Ledger::with_clock(store.clone(), bench_clock());
+    let (commands, written) = fill_ledger(&ledger, events).await.expect("programmes run");
     println!("{written} events from {commands} commands written to {url}");
     store.close().await;
 }

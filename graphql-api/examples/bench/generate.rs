@@ -4,12 +4,7 @@
 use hrledger_commands::scenario::fill_ledger;
 use hrledger_commands::Ledger;
 
-/// Programmes generated at once.
-const CONCURRENT_PROGRAMMES: usize = 16;
-
 /// Runs merger programmes until the ledger holds `target` events. Returns (commands, events).
 pub async fn generate(ledger: &Ledger, target: u64) -> (u64, u64) {
-    fill_ledger(ledger, target, CONCURRENT_PROGRAMMES)
-        .await
-        .expect("programmes run")
+    fill_ledger(ledger, target).await.expect("programmes run")
 }
