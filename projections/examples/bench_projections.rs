@@ -8,15 +8,17 @@
 //! Run with `scripts/bench.sh projections` (release). `HRLEDGER_BENCH_EVENTS` sets the ledger
 //! size. PostgreSQL is measured when `HRLEDGER_BENCH_PG_URL` or `HRLEDGER_TEST_PG_URL` is set.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use hrledger_commands::scenario::{bench_clock, fill_ledger};
 use hrledger_commands::{Actor, CommandOptions, Ledger, Role};
 use hrledger_domain::{employee, AggregateState, LedgerCommand, StreamId};
+use hrledger_projections::db::BATCH_CACHE_KIB;
 use hrledger_projections::tables::TABLES;
-use hrledger_projections::{Projector, ReadDb};
+use hrledger_projections::{on_pool, Projector, ReadDb};
 use hrledger_store::testing::{bench_events, TestDb};
-use hrledger_store::EventStore;
+use hrledger_store::{sqlite_file_of, Backend, EventStore};
 use uuid::Uuid;
 
 const LAG_SAMPLES: usize = 300;
@@ -63,9 +65,14 @@ async fn bench(db: &TestDb, target: u64) {
         rebuild_rate / read_rate
     );
 
-    let engine_rate = at as f64 / engine_copy_secs(db, &store).await;
+    let rows = read_model_rows(&read).await;
+    let total: i64 = rows.iter().map(|(_, n)| n).sum();
+    let per_table: Vec<String> = rows.iter().map(|(t, n)| format!("\"{t}\":{n}")).collect();
+    let engine_rate = at as f64 / engine_copy_secs(&store).await;
     println!(
-        "{{\"bench\":\"engine_copy_of_read_models\",\"backend\":\"{backend}\",\"events\":{at},\"events_per_s\":{engine_rate:.0},\"rebuild_ratio\":{:.3}}}",
+        "{{\"bench\":\"engine_copy_of_read_models\",\"backend\":\"{backend}\",\"events\":{at},\"rows\":{total},\"rows_per_event\":{:.2},\"rows_by_table\":{{{}}},\"events_per_s\":{engine_rate:.0},\"rebuild_ratio\":{:.3}}}",
+        total as f64 / at as f64,
+        per_table.join(","),
         rebuild_rate / engine_rate
     );
 
@@ -92,31 +99,31 @@ fn copied_tables() -> impl Iterator<Item = &'static str> {
 
 /// Seconds the engine takes to write every read-model row again, into empty tables with the
 /// same schema and indexes, in one durable transaction.
-async fn engine_copy_secs(db: &TestDb, store: &EventStore) -> f64 {
-    match hrledger_store::sqlite_file_of(&store.backend()) {
-        Some(rebuilt) => sqlite_copy_secs(&rebuilt).await,
-        None => postgres_copy_secs(db).await,
+async fn engine_copy_secs(store: &EventStore) -> f64 {
+    match store.backend() {
+        Backend::Sqlite(_) => {
+            let rebuilt = sqlite_file_of(&store.backend()).expect("the bench's SQLite is a file");
+            sqlite_copy_secs(rebuilt).await
+        }
+        Backend::Postgres(pool) => postgres_copy_secs(&pool).await,
     }
 }
 
 /// Into a fresh, migrated SQLite file with the read-model writer's settings (WAL, full sync,
 /// its page cache), from the rebuilt file attached beside it.
-async fn sqlite_copy_secs(rebuilt: &std::path::Path) -> f64 {
+async fn sqlite_copy_secs(rebuilt: PathBuf) -> f64 {
     let fresh = TestDb::sqlite().await;
-    EventStore::open(fresh.url())
-        .await
-        .expect("migrate")
-        .close()
-        .await;
-    let path = fresh.url().trim_start_matches("sqlite://").to_string();
-    let rebuilt = rebuilt.display().to_string();
+    let migrated = EventStore::open(fresh.url()).await.expect("migrate");
+    let path = sqlite_file_of(&migrated.backend()).expect("a file");
+    migrated.close().await;
     tokio::task::spawn_blocking(move || {
         let conn = rusqlite::Connection::open(&path).expect("open the copy");
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -262144;",
-        )
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+             PRAGMA cache_size = -{BATCH_CACHE_KIB};"
+        ))
         .expect("settings");
-        conn.execute("ATTACH ?1 AS rebuilt", [&rebuilt])
+        conn.execute("ATTACH ?1 AS rebuilt", [rebuilt.display().to_string()])
             .expect("attach");
         let started = Instant::now();
         let copies: String = copied_tables()
@@ -132,31 +139,41 @@ async fn sqlite_copy_secs(rebuilt: &std::path::Path) -> f64 {
 
 /// Into a schema of its own in the same database, tables made `LIKE` the read models
 /// (`INCLUDING ALL`: keys and indexes).
-async fn postgres_copy_secs(db: &TestDb) -> f64 {
-    let pool = sqlx::PgPool::connect(db.url()).await.expect("connect");
+async fn postgres_copy_secs(pool: &sqlx::PgPool) -> f64 {
     sqlx::raw_sql("CREATE SCHEMA engine_copy")
-        .execute(&pool)
+        .execute(pool)
         .await
         .unwrap();
     for t in copied_tables() {
         let sql = format!("CREATE TABLE engine_copy.{t} (LIKE public.{t} INCLUDING ALL)");
-        sqlx::raw_sql(&sql).execute(&pool).await.unwrap();
+        sqlx::raw_sql(&sql).execute(pool).await.unwrap();
     }
     let copies: String = copied_tables()
         .map(|t| format!("INSERT INTO engine_copy.{t} SELECT * FROM public.{t};"))
         .collect();
     let started = Instant::now();
     sqlx::raw_sql(&format!("BEGIN; {copies} COMMIT;"))
-        .execute(&pool)
+        .execute(pool)
         .await
         .expect("copy");
     let secs = started.elapsed().as_secs_f64();
     sqlx::raw_sql("DROP SCHEMA engine_copy CASCADE")
-        .execute(&pool)
+        .execute(pool)
         .await
         .unwrap();
-    pool.close().await;
     secs
+}
+
+/// Rows a rebuild wrote, per read-model table (what the engine copy writes again).
+async fn read_model_rows(read: &ReadDb) -> Vec<(&'static str, i64)> {
+    let mut rows = Vec::new();
+    for t in copied_tables() {
+        let sql = format!("SELECT COUNT(*) FROM {t}");
+        let n: i64 =
+            on_pool!(read, pool => sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap());
+        rows.push((t, n));
+    }
+    rows
 }
 
 async fn read_all_rate(store: &EventStore) -> f64 {

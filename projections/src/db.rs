@@ -7,7 +7,7 @@
 use hrledger_store::{sqlite_file_of, Backend};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
-pub use crate::sqlite_file::SqliteFile;
+pub use crate::sqlite_file::{SqliteFile, BATCH_CACHE_KIB};
 
 /// A handle on the read-model tables.
 #[derive(Clone, Debug)]

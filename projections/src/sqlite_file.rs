@@ -8,7 +8,7 @@
 //! only the finished page crosses threads.
 //!
 //! Read-model batches commit on a connection of their own, with the ledger pool's settings but
-//! a larger page cache (see [`CACHE_KIB`]), so the pool's readers do not each grow one.
+//! a larger page cache (see [`BATCH_CACHE_KIB`]), so the pool's readers do not each grow one.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -29,7 +29,7 @@ const CONNECTIONS: usize = 8;
 /// read-model index; with SQLite's default 2 MB cache it spilled dirty pages to the log
 /// mid-batch and read index pages back from the file, both visible in profiles of a rebuild.
 /// Kept across batches, so the pages stay warm; one connection, so one such cache.
-const CACHE_KIB: u32 = 262_144;
+pub const BATCH_CACHE_KIB: u32 = 262_144;
 
 /// Connections to one SQLite file: plain ones lent out one per read, and one for batches.
 #[derive(Clone, Debug)]
@@ -45,7 +45,7 @@ impl SqliteFile {
     pub fn new(path: PathBuf, pool: &SqlitePool) -> Self {
         let options = (*pool.connect_options())
             .clone()
-            .pragma("cache_size", format!("-{CACHE_KIB}"));
+            .pragma("cache_size", format!("-{BATCH_CACHE_KIB}"));
         SqliteFile {
             path: Arc::new(path),
             idle: Arc::default(),
