@@ -14,8 +14,11 @@ use crate::event::ExpectedVersion;
 /// Streams remembered before the memory is cleared wholesale (a miss costs only a read).
 const MAX_STREAMS: usize = 100_000;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Memo {
+    /// Whether the writer can write a batch planned on the memory (PostgreSQL). If not, it
+    /// remembers nothing: keeping every batch's stream versions would be work for no reader.
+    used: bool,
     /// The head this writer last committed; `None` after a failure or before the first commit.
     head: Option<ChainHead>,
     /// Versions of streams as of `head`.
@@ -23,6 +26,14 @@ pub(crate) struct Memo {
 }
 
 impl Memo {
+    pub fn new(used: bool) -> Memo {
+        Memo {
+            used,
+            head: None,
+            versions: HashMap::new(),
+        }
+    }
+
     /// What the database holds for `appends` as of the remembered head, when the memory can
     /// tell: every stream is remembered, or is created by its request (`NoStream` with events:
     /// had another writer created it, its version 0 would be refused on insert). Command ids
@@ -46,6 +57,9 @@ impl Memo {
     /// A batch committed from `start` to `head`, leaving its streams at `versions` (what was
     /// read or remembered for them, moved by what the batch wrote).
     pub fn committed(&mut self, start: ChainHead, head: ChainHead, versions: HashMap<String, u64>) {
+        if !self.used {
+            return;
+        }
         if self.head != Some(start) || self.versions.len() + versions.len() > MAX_STREAMS {
             self.versions.clear(); // another writer may have moved any stream in between
         }

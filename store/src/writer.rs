@@ -61,7 +61,7 @@ pub(crate) fn publish_head(head: &watch::Sender<u64>, position: u64) {
 }
 
 async fn run(mut conn: WriteConn, mut rx: mpsc::Receiver<Job>, head: Arc<watch::Sender<u64>>) {
-    let mut memo = Memo::default();
+    let mut memo = Memo::new(conn.writes_unread());
     while let Some(first) = rx.recv().await {
         gather(&rx).await;
         let (appends, replies): (Vec<_>, Vec<_>) = drain(first, &mut rx)
@@ -166,9 +166,6 @@ async fn commit_unread(
     appends: &[ValidAppend],
     recorded_at: i64,
 ) -> Result<Option<(ChainHead, Outcomes)>, StoreError> {
-    if !conn.writes_unread() {
-        return Ok(None);
-    }
     let Some((start, known)) = memo.known(appends) else {
         return Ok(None);
     };
