@@ -36,7 +36,8 @@ use crate::write_conn::WriteConn;
 
 pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
 
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long any of the store's SQLite connections waits for another's lock before failing.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const READ_CONNECTIONS: u32 = 4;
 /// Committed events between two background checkpoints (a few thousand WAL pages).
 pub(crate) const CHECKPOINT_EVERY_EVENTS: u64 = 2_000;

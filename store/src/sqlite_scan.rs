@@ -13,7 +13,6 @@
 //! `query_only`, so it can never write.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OpenFlags, Row};
@@ -23,11 +22,9 @@ use crate::chain_hasher::BatchSender;
 use crate::error::StoreError;
 use crate::hash::ChainedFields;
 use crate::record::{canonical_date, date_text};
+use crate::sqlite::BUSY_TIMEOUT;
 use crate::store::{Backend, RANGE_SQL};
 use crate::verify::{Halt, Sequencer, PAGE};
-
-/// As long as the pool's readers wait for a lock.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The file behind a SQLite backend; `None` for PostgreSQL or an in-memory database, which
 /// are read through the pool.

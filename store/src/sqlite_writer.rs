@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc as std_mpsc;
 use std::sync::LazyLock;
 use std::thread;
-use std::time::Duration;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use tokio::sync::oneshot;
@@ -22,10 +21,9 @@ use crate::error::StoreError;
 use crate::lookup::Keys;
 use crate::plan::{Known, Writes};
 use crate::record::{date_text, EVENT_COLUMNS, EVENT_COLUMN_COUNT};
+use crate::sqlite::BUSY_TIMEOUT;
 use crate::write_conn::ChainHead;
 
-/// As long as the pool's connections wait for a lock.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// WAL pages at which the writer checkpoints inside its own commit: the backstop only, ten
 /// times SQLite's default, reached only when the background checkpoints do not keep up (see
 /// the `sqlite` module).
