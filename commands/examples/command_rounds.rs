@@ -6,8 +6,9 @@
 //! benchmark, so the ratio is measured under the same load. `cpu_ms_per_command` is this
 //! process's CPU time (every thread, user and system; not the PostgreSQL server's) over the
 //! round, divided by the commands acknowledged: it moves far less with machine load than the
-//! rates do. With PostgreSQL, `server_cpu_ms_per_command` is the same for every process on the
-//! host named `postgres` (the server is on the same cores; other clients' load counts too).
+//! rates do. With PostgreSQL, `server_cpu_ms_per_command` is the same for the server's processes
+//! that work for the benchmark's database (the server is on the same cores; backends of other
+//! databases are left out).
 //!
 //!     cargo run --release -p hrledger-commands --example command_rounds
 
@@ -22,6 +23,11 @@ use hrledger_store::EventStore;
 #[allow(dead_code)] // the client counts of the API benchmark are not used here
 #[path = "../../graphql-api/examples/bench/commands.rs"]
 mod rounds;
+
+#[path = "../../graphql-api/examples/bench/cpu.rs"]
+mod cpu;
+
+use cpu::{database_of, process_cpu_seconds, server_cpu_seconds};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -45,11 +51,15 @@ async fn main() {
     for n in clients {
         let staff = rounds::employed(&ledger, n).await;
         eprintln!("round of {n} clients starting");
-        let (cpu_before, server_before) = (process_cpu_seconds(), server_cpu_seconds());
+        let server_cpu = || match db.is_postgres() {
+            true => server_cpu_seconds(database_of(db.url())),
+            false => 0.0,
+        };
+        let (cpu_before, server_before) = (process_cpu_seconds(), server_cpu());
         let (done, failed, secs) = rounds::command_round(&ledger, staff, round).await;
         let per_command = |seconds: f64| seconds * 1000.0 / done.max(1) as f64;
         let cpu_ms = per_command(process_cpu_seconds() - cpu_before);
-        let server_ms = per_command(server_cpu_seconds() - server_before);
+        let server_ms = per_command(server_cpu() - server_before);
         let (raw_done, raw_secs) = raw.commits_for(n, round).await;
         let (ours, raw_rate) = (done as f64 / secs, raw_done as f64 / raw_secs);
         println!(
@@ -61,39 +71,4 @@ async fn main() {
         );
     }
     store.close().await;
-}
-
-/// User plus system CPU time of this process so far, every thread, in seconds.
-fn process_cpu_seconds() -> f64 {
-    // SAFETY: `getrusage` only writes the struct it is given; all-zero bytes are a valid value.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut usage), 0);
-        usage
-    };
-    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    seconds(usage.ru_utime) + seconds(usage.ru_stime)
-}
-
-/// User plus system CPU time of every process on the host named `postgres`, in seconds
-/// (`/proc/<pid>/stat`, in clock ticks of 1/100 s: fine over a round of seconds).
-fn server_cpu_seconds() -> f64 {
-    const TICKS_PER_SECOND: f64 = 100.0;
-    let Ok(processes) = std::fs::read_dir("/proc") else {
-        return 0.0;
-    };
-    let ticks: u64 = processes
-        .flatten()
-        .filter_map(|p| std::fs::read_to_string(p.path().join("stat")).ok())
-        .filter_map(|stat| {
-            let (name, rest) = stat.split_once(") ")?;
-            if !name.ends_with("(postgres") {
-                return None;
-            }
-            // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-            let fields: Vec<&str> = rest.split(' ').collect();
-            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
-        })
-        .sum();
-    ticks as f64 / TICKS_PER_SECOND
 }

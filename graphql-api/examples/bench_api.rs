@@ -7,7 +7,12 @@
 //! Run with `scripts/bench.sh api` (release). `HRLEDGER_BENCH_EVENTS` sets the ledger size.
 //! PostgreSQL is measured when `HRLEDGER_BENCH_PG_URL` or `HRLEDGER_TEST_PG_URL` is set (in a
 //! database of its own, dropped afterwards). The load generator and the server share the
-//! process (and the machine's cores); it only ever talks to 127.0.0.1.
+//! process (and the machine's cores); it only ever talks to 127.0.0.1. On PostgreSQL each load
+//! figure adds the server's own CPU time per request (`server_cpu_ms_per_request`) and the
+//! `sslmode` of the URL (sqlx's default, `prefer`, when it names none).
+//!
+//! For quicker runs, `HRLEDGER_BENCH_BACKENDS` (e.g. `postgres`) and `HRLEDGER_BENCH_PHASES`
+//! (some of `records,pages,commands`) pick what is measured; both default to everything.
 
 mod bench;
 
@@ -24,6 +29,7 @@ use hrledger_store::EventStore;
 use serde_json::json;
 
 use bench::commands::{command_round, employed, CLIENTS};
+use bench::cpu::database_of;
 use bench::generate::generate;
 use bench::line;
 use bench::load::{Load, LoadReport};
@@ -51,12 +57,22 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() {
     let target = bench_events(1_000_000);
     for db in TestDb::for_bench().await {
-        bench(&db, target).await;
+        if chosen("HRLEDGER_BENCH_BACKENDS", db.backend_name()) {
+            bench(&db, target).await;
+        }
     }
+}
+
+/// Whether the comma-separated list in the environment variable `var` names `what` (or the
+/// variable is unset).
+fn chosen(var: &str, what: &str) -> bool {
+    std::env::var(var).map_or(true, |list| list.split(',').any(|item| item.trim() == what))
 }
 
 async fn bench(db: &TestDb, target: u64) {
     let backend = db.backend_name();
+    let pg_database = db.is_postgres().then(|| database_of(db.url()));
+    let sslmode = db.is_postgres().then(|| sslmode_of(db.url()));
     let store = EventStore::open(db.url()).await.expect("open");
     let ledger = Ledger::with_clock(store.clone(), bench_clock());
 
@@ -93,41 +109,48 @@ async fn bench(db: &TestDb, target: u64) {
         ("events_per_s", json!(round(events as f64 / catch_up, 0))),
     ]);
 
-    let load = Load::new(&base, &token, CONNECTIONS);
-    let ids = load.employee_ids(MAX_IDS).await;
-    let feed = load.feed(events).await;
+    let load = Load::new(&base, &token, CONNECTIONS, pg_database);
+    if chosen("HRLEDGER_BENCH_PHASES", "records") {
+        let ids = load.employee_ids(MAX_IDS).await;
+        let record = load
+            .run(
+                LOAD_REQUESTS,
+                Duration::from_secs(LOAD_SECONDS),
+                WARM_UP,
+                "\"employeeId\"",
+                Arc::new(move |rng: &mut Seeded| {
+                    let id = rng.pick(&ids);
+                    json!({"query": STAFF_RECORD, "variables": {"id": id}})
+                }),
+            )
+            .await;
+        report_load("staff_record_by_id", backend, sslmode, &record, 10.0);
+    }
 
-    let record = load
-        .run(
-            LOAD_REQUESTS,
-            Duration::from_secs(LOAD_SECONDS),
-            WARM_UP,
-            "\"employeeId\"",
-            Arc::new(move |rng: &mut Seeded| {
-                let id = rng.pick(&ids);
-                json!({"query": STAFF_RECORD, "variables": {"id": id}})
-            }),
-        )
-        .await;
-    report_load("staff_record_by_id", backend, &record, 10.0);
-
-    let page = load
-        .run(
-            PAGE_REQUESTS,
-            Duration::from_secs(LOAD_SECONDS),
-            WARM_UP,
-            "\"changeKind\"",
-            Arc::new(move |rng: &mut Seeded| {
-                let after = rng.below(feed.max_cursor + 1);
-                json!({"query": STAFF_CHANGES, "variables": {"after": after.to_string()}})
-            }),
-        )
-        .await;
-    report_load("staff_changes_page_500", backend, &page, 50.0);
+    if chosen("HRLEDGER_BENCH_PHASES", "pages") {
+        let feed = load.feed(events).await;
+        let page = load
+            .run(
+                PAGE_REQUESTS,
+                Duration::from_secs(LOAD_SECONDS),
+                WARM_UP,
+                "\"changeKind\"",
+                Arc::new(move |rng: &mut Seeded| {
+                    let after = rng.below(feed.max_cursor + 1);
+                    json!({"query": STAFF_CHANGES, "variables": {"after": after.to_string()}})
+                }),
+            )
+            .await;
+        report_load("staff_changes_page_500", backend, sslmode, &page, 50.0);
+    }
 
     stop.send(()).expect("server still running");
     running.await.unwrap().expect("server stops cleanly");
 
+    if !chosen("HRLEDGER_BENCH_PHASES", "commands") {
+        store.close().await;
+        return;
+    }
     // Commands, with the server (and its projector) stopped: the command path alone.
     let raw = RawTable::create(store.backend()).await;
     let mut people = employed(&ledger, CLIENTS.iter().sum()).await.into_iter();
@@ -169,10 +192,18 @@ async fn wait_for_projector(store: &EventStore, head: u64) -> f64 {
     }
 }
 
-fn report_load(bench: &str, backend: &str, r: &LoadReport, p99_goal_ms: f64) {
-    line(&[
-        ("bench", json!(bench)),
-        ("backend", json!(backend)),
+fn report_load(
+    bench: &str,
+    backend: &str,
+    sslmode: Option<&str>,
+    r: &LoadReport,
+    p99_goal_ms: f64,
+) {
+    let mut fields = vec![("bench", json!(bench)), ("backend", json!(backend))];
+    if let Some(mode) = sslmode {
+        fields.push(("sslmode", json!(mode)));
+    }
+    fields.extend([
         ("connections", json!(CONNECTIONS)),
         ("requests", json!(r.requests)),
         ("errors", json!(r.errors)),
@@ -184,6 +215,20 @@ fn report_load(bench: &str, backend: &str, r: &LoadReport, p99_goal_ms: f64) {
         ("items_per_answer", json!(round(r.items_per_request, 1))),
         ("cpu_ms_per_request", json!(round(r.cpu_ms_per_request, 3))),
     ]);
+    if let Some(server) = r.server_cpu_ms_per_request {
+        fields.push(("server_cpu_ms_per_request", json!(round(server, 3))));
+    }
+    line(&fields);
+}
+
+/// The `sslmode` a PostgreSQL URL asks for; sqlx's default is `prefer` (TLS when the server
+/// offers it).
+fn sslmode_of(url: &str) -> &str {
+    url.split_once('?')
+        .into_iter()
+        .flat_map(|(_, query)| query.split('&'))
+        .find_map(|pair| pair.strip_prefix("sslmode="))
+        .unwrap_or("prefer")
 }
 
 fn round(x: f64, places: i32) -> f64 {

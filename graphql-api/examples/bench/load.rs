@@ -10,6 +10,8 @@ use serde_json::{json, Value};
 
 use hrledger_commands::scenario::Seeded;
 
+use super::cpu::{process_cpu_seconds, server_cpu_seconds};
+
 /// Builds the next request body.
 pub type MakeRequest = Arc<dyn Fn(&mut Seeded) -> Value + Send + Sync>;
 
@@ -18,6 +20,8 @@ pub struct Load {
     url: String,
     auth: String,
     connections: usize,
+    /// The PostgreSQL database the server reads, whose backends' CPU time is measured.
+    pg_database: Option<String>,
 }
 
 pub struct LoadReport {
@@ -31,6 +35,9 @@ pub struct LoadReport {
     /// CPU time of this whole process (server, load generator and, on SQLite, the database)
     /// per request: unlike rates, barely moved by other processes on a shared machine.
     pub cpu_ms_per_request: f64,
+    /// The PostgreSQL server's CPU time for the benchmark's database per request (`None` on
+    /// SQLite, which runs inside this process).
+    pub server_cpu_ms_per_request: Option<f64>,
 }
 
 /// How far into the change feed a random cursor may go and still get a full page.
@@ -39,7 +46,7 @@ pub struct Feed {
 }
 
 impl Load {
-    pub fn new(url: &str, token: &str, connections: usize) -> Load {
+    pub fn new(url: &str, token: &str, connections: usize, pg_database: Option<&str>) -> Load {
         assert!(url.starts_with("http://127.0.0.1:"), "loopback only");
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(connections)
@@ -51,6 +58,7 @@ impl Load {
             url: url.to_string(),
             auth: format!("Bearer {token}"),
             connections,
+            pg_database: pg_database.map(String::from),
         }
     }
 
@@ -128,12 +136,16 @@ impl Load {
     ) -> LoadReport {
         self.phase(usize::MAX, warm_up, marker, &make, 1).await;
         let started = Instant::now();
-        let cpu_before = process_cpu_seconds();
+        let server_cpu = || self.pg_database.as_deref().map(server_cpu_seconds);
+        let (cpu_before, server_before) = (process_cpu_seconds(), server_cpu());
         let (latencies, errors, items) = self
             .phase(max_requests, max_time, marker, &make, 1_000)
             .await;
         let seconds = started.elapsed().as_secs_f64();
         let cpu = process_cpu_seconds() - cpu_before;
+        let server = server_cpu()
+            .zip(server_before)
+            .map(|(after, before)| after - before);
         let mut latencies = latencies;
         latencies.sort_by(f64::total_cmp);
         let pick =
@@ -146,6 +158,7 @@ impl Load {
             p99_ms: pick(0.99),
             items_per_request: items as f64 / latencies.len() as f64,
             cpu_ms_per_request: cpu * 1000.0 / latencies.len() as f64,
+            server_cpu_ms_per_request: server.map(|s| s * 1000.0 / latencies.len() as f64),
         }
     }
 
@@ -205,19 +218,6 @@ impl Load {
         }
         (all, errors, items)
     }
-}
-
-/// User plus system CPU time of this process so far, all threads (`/proc/self/stat`, in
-/// clock ticks of 1/100 s: fine over a phase of seconds).
-fn process_cpu_seconds() -> f64 {
-    const TICKS_PER_SECOND: f64 = 100.0;
-    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
-    // The command name (field 2) may hold spaces; fields are counted after its `)`.
-    let after_name = &stat[stat.rfind(')').expect("a command name") + 2..];
-    let fields: Vec<&str> = after_name.split(' ').collect();
-    let ticks = |i: usize| fields[i].parse::<f64>().expect("a tick count");
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    (ticks(11) + ticks(12)) / TICKS_PER_SECOND
 }
 
 // The generator shares the cores with the server, so scanning answers must stay cheap: a

@@ -2,6 +2,7 @@
 //! (the raw engine's commit rate comes from `hrledger_store::raw_table`).
 
 pub mod commands;
+pub mod cpu;
 pub mod generate;
 pub mod load;
 
