@@ -198,35 +198,58 @@ pub async fn staff_changes(
     Ok(stored.into_iter().map(StaffChange::from).collect())
 }
 
-/// A row of [`STAFF_CHANGES_SQL`], read with either driver's getter (`$get`). By index, in
-/// the order selected: a page is up to 501 rows of six columns, and looking each column up by
-/// name is a visible part of its cost.
-macro_rules! stored_change {
-    ($r:ident . $get:ident) => {
-        StoredStaffChange {
-            position: {
-                let position: i64 = $r.$get(0)?;
-                position as u64
-            },
-            employee_id: $r.$get(1)?,
-            change_kind: $r.$get(2)?,
-            effective_date: $r.$get(3)?,
-            recorded_at: $r.$get(4)?,
-            changes: $r.$get(5)?,
-        }
-    };
+/// A row of the change feed as the database holds it, borrowed from the driver's row: the
+/// cells are read in place, without a `String` per cell.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeCells<'r> {
+    pub position: u64,
+    pub employee_id: &'r str,
+    pub change_kind: &'r str,
+    pub effective_date: &'r str,
+    pub recorded_at: &'r str,
+    pub changes: &'r str,
 }
+
+impl ChangeCells<'_> {
+    pub fn to_stored(&self) -> StoredStaffChange {
+        StoredStaffChange {
+            position: self.position,
+            employee_id: self.employee_id.to_owned(),
+            change_kind: self.change_kind.to_owned(),
+            effective_date: self.effective_date.to_owned(),
+            recorded_at: self.recorded_at.to_owned(),
+            changes: self.changes.to_owned(),
+        }
+    }
+}
+
 /// The change feed after position `after`, as stored.
 pub async fn stored_staff_changes(
     db: &ReadDb,
     after: u64,
     first: usize,
 ) -> Result<Vec<StoredStaffChange>, ProjectionError> {
+    read_staff_changes(db, after, first, |cells| Ok(cells.to_stored())).await
+}
+
+/// The change feed after position `after`, each row made into a `T` by `read` straight from
+/// the driver's row: for callers that turn the cells into values of their own (the API parses
+/// ids, dates and times, and copies the rest once).
+pub async fn read_staff_changes<T, F>(
+    db: &ReadDb,
+    after: u64,
+    first: usize,
+    read: F,
+) -> Result<Vec<T>, ProjectionError>
+where
+    T: Send + 'static,
+    F: Fn(ChangeCells<'_>) -> Result<T, ProjectionError> + Send + 'static,
+{
     if let ReadDb::Sqlite(_, Some(file)) = db {
         // Integrators page through the feed 500 rows at a time: read where SQLite steps.
         return file
-            .read(move |conn| changes_from_file(conn, after, first))
-            .await;
+            .read(move |conn| changes_from_file(conn, after, first, read))
+            .await?;
     }
     Ok(on_pool!(db, pool => {
         let rows = sqlx::query(STAFF_CHANGES_SQL)
@@ -235,8 +258,19 @@ pub async fn stored_staff_changes(
             .fetch_all(pool)
             .await?;
         let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push(stored_change!(r.try_get));
+        for r in &rows {
+            // By index, in the order selected: a page is up to 501 rows of six columns, and
+            // looking each column up by name, or checking each text cell's type (all are TEXT,
+            // by the migrations), is a visible part of its cost.
+            let position: i64 = r.try_get(0)?;
+            out.push(read(ChangeCells {
+                position: position as u64,
+                employee_id: r.try_get_unchecked(1)?,
+                change_kind: r.try_get_unchecked(2)?,
+                effective_date: r.try_get_unchecked(3)?,
+                recorded_at: r.try_get_unchecked(4)?,
+                changes: r.try_get_unchecked(5)?,
+            })?);
         }
         out
     }))
@@ -245,17 +279,42 @@ pub async fn stored_staff_changes(
 const STAFF_CHANGES_SQL: &str = "SELECT position, employee_id, change_kind, effective_date, \
     recorded_at, changes FROM staff_changes WHERE position > $1 ORDER BY position LIMIT $2";
 
-/// [`stored_staff_changes`] on a plain connection to the SQLite file.
-fn changes_from_file(
+/// [`read_staff_changes`] on a plain connection to the SQLite file. A failure of `read` is
+/// the inner error.
+fn changes_from_file<T>(
     conn: &rusqlite::Connection,
     after: u64,
     first: usize,
-) -> rusqlite::Result<Vec<StoredStaffChange>> {
+    read: impl Fn(ChangeCells<'_>) -> Result<T, ProjectionError>,
+) -> rusqlite::Result<Result<Vec<T>, ProjectionError>> {
     let mut page = conn.prepare_cached(STAFF_CHANGES_SQL)?;
-    let rows = page.query_map(rusqlite::params![after as i64, first as i64], |r| {
-        Ok(stored_change!(r.get))
-    })?;
-    rows.collect()
+    let mut rows = page.query(rusqlite::params![after as i64, first as i64])?;
+    let mut out = Vec::with_capacity(first);
+    while let Some(r) = rows.next()? {
+        let cells = ChangeCells {
+            position: {
+                let position: i64 = r.get(0)?;
+                position as u64
+            },
+            employee_id: text(r, 1)?,
+            change_kind: text(r, 2)?,
+            effective_date: text(r, 3)?,
+            recorded_at: text(r, 4)?,
+            changes: text(r, 5)?,
+        };
+        match read(cells) {
+            Ok(item) => out.push(item),
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    Ok(Ok(out))
+}
+
+/// Text cell `i` of `r`, in place.
+fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    r.get_ref(i)?.as_str().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 /// A case as advisers list it.

@@ -6,23 +6,21 @@
 //! no fragments, no directives, no response key twice, which is how feeds are read — the
 //! whole list is written as JSON text in one pass and passed through ([`checked_value`]). Any
 //! other selection goes through the ordinary resolvers of the same types; both give the same
-//! bytes (tested). Scalars are written by their own GraphQL scalar types, so formats cannot
-//! drift apart. The schema registers no extensions, whose per-field hooks this path skips.
+//! bytes (tested). The JSON is written byte by byte: response keys once per page, ids, dates
+//! and times as their GraphQL scalars print them ([`scalar_text`], tested against the scalars)
+//! but without a `String` per value. The schema registers no extensions, whose per-field
+//! hooks this path skips.
 
 use std::borrow::Cow;
-use std::fmt::Display;
 
 use async_graphql::connection::{Edge, EmptyFields, PageInfo};
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
-use async_graphql::{
-    ContextSelectionSet, Object, OutputType, Positioned, ScalarType, ServerResult, Value,
-};
-use serde::ser::{SerializeMap, SerializeSeq};
-use serde::{Serialize, Serializer};
+use async_graphql::{ContextSelectionSet, Object, OutputType, Positioned, ServerResult, Value};
+use uuid::Uuid;
 
 use crate::schema::raw_json::checked_value;
-use crate::schema::stored_time::DAY_FORMAT;
+use crate::schema::scalar_text;
 use crate::schema::types::StaffChange;
 
 /// One page of changes; each change's cursor is its ledger position.
@@ -100,10 +98,12 @@ impl OutputType for ChangeEdges<'_> {
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
         match edge_plan(&field.node.selection_set.node) {
-            Some(plan) => Ok(write_list(ctx, self.0, |change| EdgeJson {
-                plan: &plan,
-                change,
-            })),
+            Some(plan) => {
+                let writer = edge_writer(&plan);
+                Ok(write_list(ctx, self.0, |out, c| {
+                    write_edge(out, &writer, c)
+                }))
+            }
             None => {
                 let edges: Vec<ChangeEdge> = self
                     .0
@@ -128,42 +128,37 @@ impl OutputType for ChangeNodes<'_> {
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
         match node_plan(&field.node.selection_set.node) {
-            Some(plan) => Ok(write_list(ctx, self.0, |change| NodeJson {
-                plan: &plan,
-                change,
-            })),
+            Some(plan) => {
+                let writer = node_writer(&plan);
+                Ok(write_list(ctx, self.0, |out, c| {
+                    write_node(out, &writer, c)
+                }))
+            }
             None => OutputType::resolve(&self.0, ctx, field).await,
         }
     }
 }
 
 /// The list as one JSON array, passed through as text.
-fn write_list<'a, T: Serialize>(
+fn write_list(
     ctx: &ContextSelectionSet<'_>,
-    changes: &'a [StaffChange],
-    item: impl Fn(&'a StaffChange) -> T,
+    changes: &[StaffChange],
+    item: impl Fn(&mut Vec<u8>, &StaffChange),
 ) -> Value {
     // The stored cells plus the other fields and keys of a node (about 170 bytes; edges
     // somewhat more): growing by doubling would copy the page several times.
-    let room: usize = changes
-        .iter()
-        .map(|c| c.changes.as_raw().get().len() + 256)
-        .sum();
+    let room: usize = changes.iter().map(|c| c.changes.as_str().len() + 256).sum();
     let mut out = Vec::with_capacity(room);
-    let mut json = serde_json::Serializer::new(&mut out);
-    let written = (|| {
-        let mut seq = json.serialize_seq(Some(changes.len()))?;
-        for change in changes {
-            seq.serialize_element(&item(change))?;
+    out.push(b'[');
+    for (i, change) in changes.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
         }
-        SerializeSeq::end(seq)
-    })();
-    written.expect("writing JSON to memory cannot fail");
-    // JSON by construction: serde_json wrote it, around cells checked when they were read.
-    checked_value(
-        ctx,
-        String::from_utf8(out).expect("serde_json writes UTF-8"),
-    )
+        item(&mut out, change);
+    }
+    out.push(b']');
+    // JSON by construction: written here from checked values and cells checked when read.
+    checked_value(ctx, String::from_utf8(out).expect("only UTF-8 is written"))
 }
 
 /// A field of `StaffChange` the fast path writes.
@@ -243,67 +238,93 @@ fn plain_fields(set: &SelectionSet) -> Option<Vec<(&str, &Field)>> {
     Some(fields)
 }
 
-/// A string written from its `Display` form, without a `String` in between. Used where the
-/// GraphQL scalar prints with `to_string()` or `format`: `Uuid` (`to_string()`), `NaiveDate`
-/// (`format("%Y-%m-%d")`, the same items) and the cursor (`position.to_string()`).
-struct Displayed<T>(T);
+/// A plan's response keys written once per page as JSON (`"key":`), each with its field.
+struct Keyed<F> {
+    fields: Vec<(Vec<u8>, F)>,
+}
 
-impl<T: Display> Serialize for Displayed<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
+impl<F> Keyed<F> {
+    fn new<G>(plan: &[(&str, G)], field: impl Fn(&G) -> F) -> Self {
+        let fields = plan
+            .iter()
+            .map(|(key, what)| {
+                let mut json = serde_json::to_vec(key).expect("a string serialises");
+                json.push(b':');
+                (json, field(what))
+            })
+            .collect();
+        Keyed { fields }
     }
-}
 
-struct NodeJson<'a> {
-    plan: &'a NodePlan<'a>,
-    change: &'a StaffChange,
-}
-
-impl Serialize for NodeJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let c = self.change;
-        let mut map = serializer.serialize_map(Some(self.plan.len()))?;
-        for (key, field) in self.plan {
-            match field {
-                NodeField::Position => map.serialize_entry(key, &c.position)?,
-                NodeField::EmployeeId => map.serialize_entry(key, &Displayed(c.employee_id))?,
-                NodeField::ChangeKind => map.serialize_entry(key, &c.change_kind)?,
-                NodeField::EffectiveDate => {
-                    let day = c.effective_date.format_with_items(DAY_FORMAT.iter());
-                    map.serialize_entry(key, &Displayed(day))?
-                }
-                NodeField::RecordedAt => map.serialize_entry(key, &c.recorded_at.to_value())?,
-                NodeField::Changes => map.serialize_entry(key, c.changes.as_raw())?,
-                NodeField::Typename => map.serialize_entry(key, "StaffChange")?,
+    /// `{"key":value,...}`, each value written by `value`.
+    fn write(&self, out: &mut Vec<u8>, mut value: impl FnMut(&mut Vec<u8>, &F)) {
+        out.push(b'{');
+        for (i, (key, field)) in self.fields.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
             }
+            out.extend_from_slice(key);
+            value(out, field);
         }
-        map.end()
+        out.push(b'}');
     }
 }
 
-struct EdgeJson<'a> {
-    plan: &'a EdgePlan<'a>,
-    change: &'a StaffChange,
+type NodeWriter = Keyed<NodeField>;
+
+enum EdgeWrite {
+    Cursor,
+    Node(NodeWriter),
+    Typename,
 }
 
-impl Serialize for EdgeJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.plan.len()))?;
-        for (key, field) in self.plan {
-            match field {
-                EdgeField::Cursor => map.serialize_entry(key, &Displayed(self.change.position))?,
-                EdgeField::Node(plan) => map.serialize_entry(
-                    key,
-                    &NodeJson {
-                        plan,
-                        change: self.change,
-                    },
-                )?,
-                EdgeField::Typename => map.serialize_entry(key, "StaffChangeEdge")?,
-            }
+fn node_writer(plan: &NodePlan<'_>) -> NodeWriter {
+    Keyed::new(plan, |field| *field)
+}
+
+fn edge_writer(plan: &EdgePlan<'_>) -> Keyed<EdgeWrite> {
+    Keyed::new(plan, |field| match field {
+        EdgeField::Cursor => EdgeWrite::Cursor,
+        EdgeField::Node(plan) => EdgeWrite::Node(node_writer(plan)),
+        EdgeField::Typename => EdgeWrite::Typename,
+    })
+}
+
+/// A JSON string whose text needs no escaping (digits, hex, `-`, `:`, `.`, `+`, `T`).
+fn plain_string(out: &mut Vec<u8>, text: &[u8]) {
+    out.push(b'"');
+    out.extend_from_slice(text);
+    out.push(b'"');
+}
+
+fn write_node(out: &mut Vec<u8>, writer: &NodeWriter, c: &StaffChange) {
+    writer.write(out, |out, field| match field {
+        NodeField::Position => {
+            out.extend_from_slice(itoa::Buffer::new().format(c.position).as_bytes())
         }
-        map.end()
-    }
+        NodeField::EmployeeId => plain_string(
+            out,
+            c.employee_id
+                .hyphenated()
+                .encode_lower(&mut Uuid::encode_buffer())
+                .as_bytes(),
+        ),
+        NodeField::ChangeKind => {
+            serde_json::to_writer(&mut *out, &c.change_kind).expect("writing to memory")
+        }
+        NodeField::EffectiveDate => scalar_text::day(out, c.effective_date),
+        NodeField::RecordedAt => scalar_text::time(out, &c.recorded_at),
+        NodeField::Changes => out.extend_from_slice(c.changes.as_str().as_bytes()),
+        NodeField::Typename => out.extend_from_slice(b"\"StaffChange\""),
+    })
+}
+
+fn write_edge(out: &mut Vec<u8>, writer: &Keyed<EdgeWrite>, c: &StaffChange) {
+    writer.write(out, |out, field| match field {
+        EdgeWrite::Cursor => plain_string(out, itoa::Buffer::new().format(c.position).as_bytes()),
+        EdgeWrite::Node(node) => write_node(out, node, c),
+        EdgeWrite::Typename => out.extend_from_slice(b"\"StaffChangeEdge\""),
+    })
 }
 
 #[cfg(test)]

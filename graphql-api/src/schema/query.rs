@@ -108,15 +108,11 @@ impl QueryRoot {
         let first = page::first(first).map_err(gql)?;
         let after = position_cursor(after.as_deref()).map_err(gql)?;
         let api = read_at(ctx, min_position).await?;
-        let mut rows = queries::stored_staff_changes(&api.read_db, after, first + 1)
-            .await
-            .map_err(gql)?;
-        let has_next_page = page::cut_to_page(&mut rows, first);
-        let changes = rows
-            .into_iter()
-            .map(StaffChange::try_from)
-            .collect::<Result<_, _>>()
-            .map_err(gql)?;
+        let mut changes =
+            queries::read_staff_changes(&api.read_db, after, first + 1, StaffChange::from_cells)
+                .await
+                .map_err(gql)?;
+        let has_next_page = page::cut_to_page(&mut changes, first);
         Ok(StaffChangePage::new(changes, has_next_page))
     }
 

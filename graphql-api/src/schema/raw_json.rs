@@ -13,28 +13,33 @@ use async_graphql::parser::types::Field;
 use async_graphql::registry::Registry;
 use async_graphql::{ContextSelectionSet, Json, Name, OutputType, Positioned, ServerResult, Value};
 use async_graphql_value::RAW_VALUE_TOKEN;
-use serde_json::value::RawValue;
 use uuid::Uuid;
 
-/// A `JSON` scalar holding one JSON value as text.
+use crate::schema::json_check;
+
+/// A `JSON` scalar holding one JSON value as text (checked to be JSON when made).
 #[derive(Debug, Clone)]
-pub struct RawJson(Box<RawValue>);
+pub struct RawJson(Box<str>);
 
 impl RawJson {
-    /// The stored text of a JSON cell; a cell that is not JSON reads as `null`, as it does
-    /// when parsed (`queries::StaffChange`).
-    pub fn from_cell(text: String) -> RawJson {
-        RawJson(RawValue::from_string(text).unwrap_or_else(|_| null()))
+    /// The stored text of a JSON cell, read in place and copied once, without the whitespace
+    /// around it; a cell that is not JSON reads as `null`, as it does when parsed
+    /// (`queries::StaffChange`).
+    pub fn from_cell(text: &str) -> RawJson {
+        match json_check::is_json(text) {
+            true => RawJson(text.trim_matches(JSON_SPACE).into()),
+            false => RawJson("null".into()),
+        }
     }
 
-    pub fn as_raw(&self) -> &RawValue {
+    /// The JSON text.
+    pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
-fn null() -> Box<RawValue> {
-    RawValue::from_string("null".to_string()).expect("null is JSON")
-}
+/// The whitespace JSON allows around a value.
+const JSON_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
 
 /// A response value serialised as the JSON text `json` (which must be one JSON value).
 pub fn raw_value(json: String) -> Value {
@@ -103,7 +108,7 @@ impl OutputType for RawJson {
         _ctx: &ContextSelectionSet<'_>,
         _field: &Positioned<Field>,
     ) -> ServerResult<Value> {
-        Ok(raw_value(self.0.get().to_string()))
+        Ok(raw_value(self.0.to_string()))
     }
 }
 
@@ -119,14 +124,19 @@ mod tests {
     }
 
     #[test]
-    fn a_cell_that_is_not_json_reads_as_null() {
-        assert_eq!(
-            RawJson::from_cell("{oops".to_string()).as_raw().get(),
-            "null"
-        );
-        assert_eq!(
-            RawJson::from_cell("[1,2]".to_string()).as_raw().get(),
-            "[1,2]"
-        );
+    fn a_cell_reads_as_serde_json_reads_it_and_not_json_as_null() {
+        for text in [
+            "{oops",
+            "[1,2]",
+            " [1, 2] ",
+            "\t{\"a\": 1}\r\n",
+            "\"a\"",
+            "1 2",
+            "",
+        ] {
+            let expected = serde_json::value::RawValue::from_string(text.to_string())
+                .map_or("null".to_string(), |raw| raw.get().to_string());
+            assert_eq!(RawJson::from_cell(text).as_str(), expected, "{text:?}");
+        }
     }
 }

@@ -96,14 +96,12 @@ impl Feed {
     }
 
     async fn fetch(&mut self) -> ApiResult<usize> {
-        let rows = queries::stored_staff_changes(&self.db, self.after, FEED_PAGE)
-            .await
-            .map_err(gql)?;
-        let count = rows.len();
-        for row in rows {
-            self.buffer
-                .push_back(StaffChange::try_from(row).map_err(gql)?);
-        }
+        let changes =
+            queries::read_staff_changes(&self.db, self.after, FEED_PAGE, StaffChange::from_cells)
+                .await
+                .map_err(gql)?;
+        let count = changes.len();
+        self.buffer.extend(changes);
         Ok(count)
     }
 

@@ -5,9 +5,10 @@ use async_graphql::{ComplexObject, Context, Json, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use hrledger_commands::Outcome;
 use hrledger_projections::queries::{
-    self, AuditEntry as AuditRow, CaseView, DeadlineView, ProgrammeView, StaffRecordView,
-    StaffVersion as VersionRow, StoredStaffChange as ChangeRow,
+    self, AuditEntry as AuditRow, CaseView, ChangeCells, DeadlineView, ProgrammeView,
+    StaffRecordView, StaffVersion as VersionRow,
 };
+use hrledger_projections::ProjectionError;
 use hrledger_store::{ChainBreak, RecordedEvent, Verification as StoreVerification};
 use serde_json::Value;
 use uuid::Uuid;
@@ -19,9 +20,11 @@ use crate::schema::raw_json::RawJson;
 use crate::schema::stored_time;
 
 fn corrupt(what: &str, text: &str) -> ApiError {
-    ApiError::Projection(hrledger_projections::ProjectionError::Corrupt(format!(
-        "{what} {text:?} does not parse"
-    )))
+    ApiError::Projection(corrupt_cell(what, text))
+}
+
+fn corrupt_cell(what: &str, text: &str) -> ProjectionError {
+    ProjectionError::Corrupt(format!("{what} {text:?} does not parse"))
 }
 
 pub(crate) fn day(text: &str) -> Result<NaiveDate, ApiError> {
@@ -157,16 +160,19 @@ pub struct StaffChange {
     pub changes: RawJson,
 }
 
-impl TryFrom<ChangeRow> for StaffChange {
-    type Error = ApiError;
-    fn try_from(v: ChangeRow) -> Result<Self, ApiError> {
+impl StaffChange {
+    /// A row of the change feed, read in place (`queries::read_staff_changes`).
+    pub fn from_cells(c: ChangeCells<'_>) -> Result<Self, ProjectionError> {
         Ok(StaffChange {
-            position: v.position,
-            employee_id: uuid(&v.employee_id)?,
-            change_kind: v.change_kind,
-            effective_date: day(&v.effective_date)?,
-            recorded_at: time(&v.recorded_at)?,
-            changes: RawJson::from_cell(v.changes),
+            position: c.position,
+            employee_id: Uuid::parse_str(c.employee_id)
+                .map_err(|_| corrupt_cell("id", c.employee_id))?,
+            change_kind: c.change_kind.to_owned(),
+            effective_date: stored_time::day(c.effective_date)
+                .ok_or_else(|| corrupt_cell("date", c.effective_date))?,
+            recorded_at: stored_time::time(c.recorded_at)
+                .ok_or_else(|| corrupt_cell("time", c.recorded_at))?,
+            changes: RawJson::from_cell(c.changes),
         })
     }
 }
