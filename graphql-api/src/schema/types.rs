@@ -19,28 +19,26 @@ use crate::schema::context::ApiContext;
 use crate::schema::raw_json::RawJson;
 use crate::schema::stored_time;
 
-fn corrupt(what: &str, text: &str) -> ApiError {
-    ApiError::Projection(corrupt_cell(what, text))
-}
-
-fn corrupt_cell(what: &str, text: &str) -> ProjectionError {
+/// A stored cell that does not read as `what`: the read models hold something this build
+/// did not write.
+fn corrupt(what: &str, text: &str) -> ProjectionError {
     ProjectionError::Corrupt(format!("{what} {text:?} does not parse"))
 }
 
-pub(crate) fn day(text: &str) -> Result<NaiveDate, ApiError> {
+pub(crate) fn day(text: &str) -> Result<NaiveDate, ProjectionError> {
     stored_time::day(text).ok_or_else(|| corrupt("date", text))
 }
 
 /// An optional date; the read models write an empty text for "no date" in some columns.
-fn day_opt(text: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
+fn day_opt(text: Option<&str>) -> Result<Option<NaiveDate>, ProjectionError> {
     text.filter(|t| !t.is_empty()).map(day).transpose()
 }
 
-fn time(text: &str) -> Result<DateTime<Utc>, ApiError> {
+fn time(text: &str) -> Result<DateTime<Utc>, ProjectionError> {
     stored_time::time(text).ok_or_else(|| corrupt("time", text))
 }
 
-fn uuid(text: &str) -> Result<Uuid, ApiError> {
+fn uuid(text: &str) -> Result<Uuid, ProjectionError> {
     Uuid::parse_str(text).map_err(|_| corrupt("id", text))
 }
 
@@ -165,13 +163,10 @@ impl StaffChange {
     pub fn from_cells(c: ChangeCells<'_>) -> Result<Self, ProjectionError> {
         Ok(StaffChange {
             position: c.position,
-            employee_id: Uuid::parse_str(c.employee_id)
-                .map_err(|_| corrupt_cell("id", c.employee_id))?,
+            employee_id: uuid(c.employee_id)?,
             change_kind: c.change_kind.to_owned(),
-            effective_date: stored_time::day(c.effective_date)
-                .ok_or_else(|| corrupt_cell("date", c.effective_date))?,
-            recorded_at: stored_time::time(c.recorded_at)
-                .ok_or_else(|| corrupt_cell("time", c.recorded_at))?,
+            effective_date: day(c.effective_date)?,
+            recorded_at: time(c.recorded_at)?,
             changes: RawJson::from_cell(c.changes),
         })
     }
