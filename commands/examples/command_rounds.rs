@@ -27,7 +27,7 @@ mod rounds;
 #[path = "../../graphql-api/examples/bench/cpu.rs"]
 mod cpu;
 
-use cpu::{database_of, process_cpu_seconds, server_cpu_seconds};
+use cpu::{pg_database, process_cpu_seconds, server_cpu_seconds};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -48,13 +48,11 @@ async fn main() {
     fill_ledger(&ledger, events).await.expect("programmes run");
     let raw = RawTable::create(store.backend()).await;
     let round = Duration::from_secs(6);
+    let database = pg_database(&store);
+    let server_cpu = || database.as_deref().map_or(0.0, server_cpu_seconds);
     for n in clients {
         let staff = rounds::employed(&ledger, n).await;
         eprintln!("round of {n} clients starting");
-        let server_cpu = || match db.is_postgres() {
-            true => server_cpu_seconds(database_of(db.url())),
-            false => 0.0,
-        };
         let (cpu_before, server_before) = (process_cpu_seconds(), server_cpu());
         let (done, failed, secs) = rounds::command_round(&ledger, staff, round).await;
         let per_command = |seconds: f64| seconds * 1000.0 / done.max(1) as f64;

@@ -25,11 +25,12 @@ use hrledger_graphql::auth::create_token;
 use hrledger_graphql::{Server, ServerConfig};
 use hrledger_projections::{queries, ReadDb};
 use hrledger_store::testing::{bench_events, TestDb};
-use hrledger_store::EventStore;
+use hrledger_store::{Backend, EventStore};
 use serde_json::json;
+use sqlx::postgres::PgSslMode;
 
 use bench::commands::{command_round, employed, CLIENTS};
-use bench::cpu::database_of;
+use bench::cpu::pg_database;
 use bench::generate::generate;
 use bench::line;
 use bench::load::{Load, LoadReport};
@@ -71,9 +72,9 @@ fn chosen(var: &str, what: &str) -> bool {
 
 async fn bench(db: &TestDb, target: u64) {
     let backend = db.backend_name();
-    let pg_database = db.is_postgres().then(|| database_of(db.url()));
-    let sslmode = db.is_postgres().then(|| sslmode_of(db.url()));
     let store = EventStore::open(db.url()).await.expect("open");
+    let pg_database = pg_database(&store);
+    let sslmode = sslmode_of(&store);
     let ledger = Ledger::with_clock(store.clone(), bench_clock());
 
     let started = Instant::now();
@@ -109,7 +110,7 @@ async fn bench(db: &TestDb, target: u64) {
         ("events_per_s", json!(round(events as f64 / catch_up, 0))),
     ]);
 
-    let load = Load::new(&base, &token, CONNECTIONS, pg_database);
+    let load = Load::new(&base, &token, CONNECTIONS, pg_database.as_deref());
     if chosen("HRLEDGER_BENCH_PHASES", "records") {
         let ids = load.employee_ids(MAX_IDS).await;
         let record = load
@@ -221,14 +222,20 @@ fn report_load(
     line(&fields);
 }
 
-/// The `sslmode` a PostgreSQL URL asks for; sqlx's default is `prefer` (TLS when the server
-/// offers it).
-fn sslmode_of(url: &str) -> &str {
-    url.split_once('?')
-        .into_iter()
-        .flat_map(|(_, query)| query.split('&'))
-        .find_map(|pair| pair.strip_prefix("sslmode="))
-        .unwrap_or("prefer")
+/// The `sslmode` a PostgreSQL store connects with, as its driver read the URL and environment
+/// (`prefer`, TLS when the server offers it, unless either says otherwise); `None` for SQLite.
+fn sslmode_of(store: &EventStore) -> Option<&'static str> {
+    let Backend::Postgres(pool) = store.backend() else {
+        return None;
+    };
+    Some(match pool.connect_options().get_ssl_mode() {
+        PgSslMode::Disable => "disable",
+        PgSslMode::Allow => "allow",
+        PgSslMode::Prefer => "prefer",
+        PgSslMode::Require => "require",
+        PgSslMode::VerifyCa => "verify-ca",
+        PgSslMode::VerifyFull => "verify-full",
+    })
 }
 
 fn round(x: f64, places: i32) -> f64 {

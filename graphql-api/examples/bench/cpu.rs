@@ -2,6 +2,8 @@
 //! same host: unlike rates, barely moved by other processes on a shared machine. Shared by the
 //! API benchmark and the command rounds (`commands/examples/command_rounds.rs`).
 
+use hrledger_store::{Backend, EventStore};
+
 /// User plus system CPU time of this process so far, every thread, in seconds.
 pub fn process_cpu_seconds() -> f64 {
     // SAFETY: `getrusage` only writes the struct it is given; all-zero bytes are a valid value.
@@ -53,8 +55,15 @@ fn serves(cmdline: &str, database: &str) -> bool {
     !client || cmdline.split_whitespace().any(|word| word == database)
 }
 
-/// The database named in a PostgreSQL URL (`postgres://user@host:port/name?options`).
-pub fn database_of(url: &str) -> &str {
-    let path = url.rsplit_once('/').map_or(url, |(_, path)| path);
-    path.split_once('?').map_or(path, |(name, _)| name)
+/// The database a PostgreSQL store works in, as its driver read the URL (the user's name when
+/// the URL names none); `None` for SQLite.
+pub fn pg_database(store: &EventStore) -> Option<String> {
+    match store.backend() {
+        Backend::Postgres(pool) => {
+            let options = pool.connect_options();
+            let database = options.get_database().unwrap_or(options.get_username());
+            Some(database.to_owned())
+        }
+        Backend::Sqlite(_) => None,
+    }
 }
