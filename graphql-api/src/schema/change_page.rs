@@ -173,17 +173,18 @@ enum NodeField {
     Typename,
 }
 
-/// A field of `StaffChangeEdge` the fast path writes.
+/// A field of `StaffChangeEdge` the fast path writes; `N` is how the node's own fields are
+/// held: planned ([`NodePlan`]) or ready to write ([`NodeWriter`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum EdgeField<'q> {
+enum EdgeField<N> {
     Cursor,
-    Node(NodePlan<'q>),
+    Node(N),
     Typename,
 }
 
 /// Response keys (aliases or names, from the query) with what each holds, in query order.
 type NodePlan<'q> = Vec<(&'q str, NodeField)>;
-type EdgePlan<'q> = Vec<(&'q str, EdgeField<'q>)>;
+type EdgePlan<'q> = Vec<(&'q str, EdgeField<NodePlan<'q>>)>;
 
 fn node_plan(set: &SelectionSet) -> Option<NodePlan<'_>> {
     plain_fields(set)?
@@ -271,22 +272,17 @@ impl<F> Keyed<F> {
 }
 
 type NodeWriter = Keyed<NodeField>;
-
-enum EdgeWrite {
-    Cursor,
-    Node(NodeWriter),
-    Typename,
-}
+type EdgeWriter = Keyed<EdgeField<NodeWriter>>;
 
 fn node_writer(plan: &NodePlan<'_>) -> NodeWriter {
     Keyed::new(plan, |field| *field)
 }
 
-fn edge_writer(plan: &EdgePlan<'_>) -> Keyed<EdgeWrite> {
+fn edge_writer(plan: &EdgePlan<'_>) -> EdgeWriter {
     Keyed::new(plan, |field| match field {
-        EdgeField::Cursor => EdgeWrite::Cursor,
-        EdgeField::Node(plan) => EdgeWrite::Node(node_writer(plan)),
-        EdgeField::Typename => EdgeWrite::Typename,
+        EdgeField::Cursor => EdgeField::Cursor,
+        EdgeField::Node(plan) => EdgeField::Node(node_writer(plan)),
+        EdgeField::Typename => EdgeField::Typename,
     })
 }
 
@@ -319,11 +315,11 @@ fn write_node(out: &mut Vec<u8>, writer: &NodeWriter, c: &StaffChange) {
     })
 }
 
-fn write_edge(out: &mut Vec<u8>, writer: &Keyed<EdgeWrite>, c: &StaffChange) {
+fn write_edge(out: &mut Vec<u8>, writer: &EdgeWriter, c: &StaffChange) {
     writer.write(out, |out, field| match field {
-        EdgeWrite::Cursor => plain_string(out, itoa::Buffer::new().format(c.position).as_bytes()),
-        EdgeWrite::Node(node) => write_node(out, node, c),
-        EdgeWrite::Typename => out.extend_from_slice(b"\"StaffChangeEdge\""),
+        EdgeField::Cursor => plain_string(out, itoa::Buffer::new().format(c.position).as_bytes()),
+        EdgeField::Node(node) => write_node(out, node, c),
+        EdgeField::Typename => out.extend_from_slice(b"\"StaffChangeEdge\""),
     })
 }
 
