@@ -504,29 +504,77 @@ pub struct AuditFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
+/// One value bound to an audit-trail statement.
+enum AuditParam {
+    Text(String),
+    Int(i64),
+}
+
+/// The statement [`audit_trail`] runs for `filter`, and its values in the order of their
+/// `$n`. Only the filters given appear in it, as plain comparisons, so the engine drives the
+/// scan from the index of one of them (employee, case, actor or recording time) instead of
+/// walking the whole trail in position order and testing every row: with `$n IS NULL OR ...`
+/// terms a planner cannot use an index, and a rare actor's page read the entire trail.
+fn audit_statement(filter: &AuditFilter, after: u64, first: usize) -> (String, Vec<AuditParam>) {
+    let mut sql = String::from(
+        "SELECT a.position, a.stream, a.event_type, a.case_id, a.actor, a.actor_role, a.reason, \
+         a.command_id, a.effective_date, a.recorded_at FROM ",
+    );
+    // With an employee the trail is read through the employee's own entries, in position order.
+    let key = if filter.employee_id.is_some() {
+        sql.push_str("audit_employees e JOIN audit_trail a ON a.position = e.position");
+        "e.position"
+    } else {
+        sql.push_str("audit_trail a");
+        "a.position"
+    };
+    let mut params = vec![AuditParam::Int(after as i64)];
+    sql.push_str(&format!(" WHERE {key} > $1"));
+    let mut term = |column: &str, op: &str, value: AuditParam| {
+        params.push(value);
+        sql.push_str(&format!(" AND {column} {op} ${}", params.len()));
+    };
+    if let Some(employee) = &filter.employee_id {
+        term("e.employee_id", "=", AuditParam::Text(employee.clone()));
+    }
+    if let Some(case) = &filter.case_id {
+        term("a.case_id", "=", AuditParam::Text(case.clone()));
+    }
+    if let Some(actor) = &filter.actor {
+        term("a.actor", "=", AuditParam::Text(actor.clone()));
+    }
+    if let Some(from) = filter.from {
+        term("a.recorded_at", ">=", AuditParam::Text(time_text(from)));
+    }
+    if let Some(to) = filter.to {
+        term("a.recorded_at", "<=", AuditParam::Text(time_text(to)));
+    }
+    params.push(AuditParam::Int(first as i64));
+    sql.push_str(&format!(" ORDER BY {key} LIMIT ${}", params.len()));
+    (sql, params)
+}
+
+/// The SQL text [`audit_trail`] runs for `filter`, for reading its query plan.
+pub fn audit_trail_sql(filter: &AuditFilter) -> String {
+    audit_statement(filter, 0, 1).0
+}
+
 pub async fn audit_trail(
     db: &ReadDb,
     filter: &AuditFilter,
     after: u64,
     first: usize,
 ) -> Result<Vec<AuditEntry>, ProjectionError> {
-    let sql = "SELECT a.position, a.stream, a.event_type, a.case_id, a.actor, a.actor_role, a.reason, \
-        a.command_id, a.effective_date, a.recorded_at FROM audit_trail a \
-        WHERE ($1 IS NULL OR a.position IN (SELECT position FROM audit_employees WHERE employee_id = $1)) \
-        AND ($2 IS NULL OR a.case_id = $2) AND ($3 IS NULL OR a.actor = $3) \
-        AND ($4 IS NULL OR a.recorded_at >= $4) AND ($5 IS NULL OR a.recorded_at <= $5) \
-        AND a.position > $6 ORDER BY a.position LIMIT $7";
+    let (sql, params) = audit_statement(filter, after, first);
     Ok(on_pool!(db, pool => {
-        let rows = sqlx::query(sql)
-            .bind(filter.employee_id.as_deref())
-            .bind(filter.case_id.as_deref())
-            .bind(filter.actor.as_deref())
-            .bind(filter.from.map(time_text))
-            .bind(filter.to.map(time_text))
-            .bind(after as i64)
-            .bind(first as i64)
-            .fetch_all(pool)
-            .await?;
+        let mut query = sqlx::query(&sql);
+        for param in params {
+            query = match param {
+                AuditParam::Text(text) => query.bind(text),
+                AuditParam::Int(n) => query.bind(n),
+            };
+        }
+        let rows = query.fetch_all(pool).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(AuditEntry {

@@ -84,6 +84,7 @@ on_both_backends!(
     staff_records_answer_as_of_a_date_and_as_known_at_a_time,
     deadlines_follow_the_transfer_date_and_show_late_eli_exposure,
     payroll_feed_has_every_change_once_in_order_and_resumes_from_any_cursor,
+    audit_trail_answers_every_filter_as_the_log_does,
 );
 
 async fn live_read_models_equal_a_full_rebuild(db: &TestDb) {
@@ -507,5 +508,228 @@ async fn feed_reads_the_file_as_the_pool_does(read: &ReadDb, middle: u64) {
             .await
             .unwrap();
         assert_eq!(direct, pooled, "after {after}");
+    }
+}
+
+/// What the log itself says of one event, for checking the audit trail's filters.
+struct Logged {
+    position: u64,
+    actor: String,
+    case_id: Option<String>,
+    recorded_at: chrono::DateTime<Utc>,
+    employees: Vec<String>,
+}
+
+async fn logged_events(store: &EventStore) -> Vec<Logged> {
+    let mut out = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.read_all(after, 500).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        for recorded in page {
+            let event = hrledger_domain::LedgerEvent::from_stored(
+                &recorded.event_type,
+                recorded.schema_version,
+                &recorded.data,
+            )
+            .unwrap();
+            out.push(Logged {
+                position: recorded.position,
+                actor: recorded.metadata.actor.clone(),
+                case_id: event.case_id().map(|c| c.to_string()),
+                recorded_at: recorded.recorded_at,
+                employees: event
+                    .employees_touched()
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect(),
+            });
+        }
+    }
+    out
+}
+
+/// Every entry the trail gives for `filter`, read in pages of 7.
+async fn trail_pages(read: &ReadDb, filter: &queries::AuditFilter) -> Vec<queries::AuditEntry> {
+    let (mut all, mut after) = (Vec::new(), 0);
+    loop {
+        let page = queries::audit_trail(read, filter, after, 7).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        all.extend(page);
+    }
+    all
+}
+
+async fn audit_trail_answers_every_filter_as_the_log_does(db: &TestDb) {
+    let store = EventStore::open(db.url()).await.unwrap();
+    let first = merger_programme(config(3));
+    first
+        .run(&ledger_on(store.clone()), &adviser())
+        .await
+        .unwrap();
+    let first_head = store.head().await.unwrap();
+    // A second programme, by another adviser: actors and recording times to tell apart.
+    let later = Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap();
+    let second = merger_programme(ScenarioConfig {
+        seed: 7,
+        code_prefix: "B".into(),
+        ..config(2)
+    });
+    let other = Actor::new("second.adviser@shire.example", Role::HrAdviser);
+    second
+        .run(
+            &Ledger::with_clock(store.clone(), Arc::new(move || later)),
+            &other,
+        )
+        .await
+        .unwrap();
+    let read = project(&store).await;
+    let log = logged_events(&store).await;
+    // Recorded times are the store's clock: the second programme was recorded from here on.
+    let second_from = log[first_head as usize].recorded_at;
+    let first_until = log[first_head as usize - 1].recorded_at;
+    let everything = trail_pages(&read, &queries::AuditFilter::default()).await;
+    assert_eq!(
+        everything.iter().map(|e| e.position).collect::<Vec<_>>(),
+        log.iter().map(|e| e.position).collect::<Vec<_>>(),
+        "the unfiltered trail is the whole log"
+    );
+
+    let employee = |s: &Scenario| Some(s.all_staff().nth(1).unwrap().to_string());
+    let case_of = |s: &Scenario| {
+        let touched = employee(s);
+        log.iter()
+            .find(|e| e.case_id.is_some() && e.employees.contains(touched.as_ref().unwrap()))
+            .and_then(|e| e.case_id.clone())
+    };
+    let filters = [
+        queries::AuditFilter {
+            employee_id: employee(&first),
+            ..Default::default()
+        },
+        queries::AuditFilter {
+            employee_id: employee(&second),
+            ..Default::default()
+        },
+        queries::AuditFilter {
+            case_id: case_of(&second),
+            ..Default::default()
+        },
+        queries::AuditFilter {
+            actor: Some(other.name.clone()),
+            ..Default::default()
+        },
+        queries::AuditFilter {
+            from: Some(second_from),
+            ..Default::default()
+        },
+        queries::AuditFilter {
+            to: Some(first_until),
+            ..Default::default()
+        },
+        queries::AuditFilter {
+            employee_id: employee(&first),
+            case_id: case_of(&first),
+            ..Default::default()
+        },
+        queries::AuditFilter {
+            case_id: case_of(&first),
+            actor: Some(other.name.clone()),
+            ..Default::default()
+        },
+        queries::AuditFilter {
+            actor: Some(adviser().name),
+            from: Some(log[first_head as usize / 2].recorded_at),
+            to: Some(second_from),
+            ..Default::default()
+        },
+    ];
+    for filter in &filters {
+        let expected: Vec<&queries::AuditEntry> = log
+            .iter()
+            .zip(&everything)
+            .filter(|(logged, _)| matches(logged, filter))
+            .map(|(_, entry)| entry)
+            .collect();
+        let got = trail_pages(&read, filter).await;
+        assert_eq!(got.iter().collect::<Vec<_>>(), expected, "{filter:?}");
+    }
+    let sizes: Vec<usize> = filters
+        .iter()
+        .map(|f| log.iter().filter(|e| matches(e, f)).count())
+        .collect();
+    assert!(
+        sizes.iter().enumerate().all(|(i, n)| (*n == 0) == (i == 7)),
+        "the filters pick real, distinct subsets: {sizes:?}"
+    );
+    if db.backend_name() == "sqlite" {
+        audit_filters_read_their_indexes(&store);
+    }
+}
+
+fn matches(logged: &Logged, filter: &queries::AuditFilter) -> bool {
+    let employee = filter
+        .employee_id
+        .as_ref()
+        .is_none_or(|e| logged.employees.contains(e));
+    let case = filter.case_id.is_none() || logged.case_id == filter.case_id;
+    let actor = filter.actor.as_ref().is_none_or(|a| &logged.actor == a);
+    let from = filter.from.is_none_or(|t| logged.recorded_at >= t);
+    let to = filter.to.is_none_or(|t| logged.recorded_at <= t);
+    employee && case && actor && from && to
+}
+
+/// Each filter alone is answered from its own index, not by walking the trail in position
+/// order: on a long ledger the walk read every entry to find a rare actor's page.
+fn audit_filters_read_their_indexes(store: &EventStore) {
+    let path = hrledger_store::sqlite_file_of(&store.backend()).expect("a SQLite file");
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let text = || Some("x".to_string());
+    let cases = [
+        (
+            queries::AuditFilter {
+                employee_id: text(),
+                ..Default::default()
+            },
+            "SEARCH e USING PRIMARY KEY (employee_id=?",
+        ),
+        (
+            queries::AuditFilter {
+                case_id: text(),
+                ..Default::default()
+            },
+            "audit_by_case (case_id=?",
+        ),
+        (
+            queries::AuditFilter {
+                actor: text(),
+                ..Default::default()
+            },
+            "audit_by_actor (actor=?",
+        ),
+    ];
+    for (filter, search) in cases {
+        let sql = format!("EXPLAIN QUERY PLAN {}", queries::audit_trail_sql(&filter));
+        let mut plan = conn.prepare(&sql).unwrap();
+        // $1 is the cursor, the last the page size, the one between the filter's value.
+        use rusqlite::types::Value;
+        let values = [
+            Value::Integer(0),
+            Value::Text("x".into()),
+            Value::Integer(10),
+        ];
+        let steps: Vec<String> = plan
+            .query_map(rusqlite::params_from_iter(values), |row| {
+                row.get::<_, String>(3)
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(
+            steps[0].starts_with("SEARCH") && steps[0].contains(search),
+            "{filter:?} starts from its index: {steps:?}"
+        );
     }
 }
