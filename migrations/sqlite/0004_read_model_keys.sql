@@ -4,6 +4,9 @@
 -- rowid and a second B-tree mapping position to rowid. `position INTEGER PRIMARY KEY` is the
 -- rowid itself. `audit_employees` holds nothing but its key: WITHOUT ROWID stores it once, in
 -- key order, where a rowid table kept every pair in the table and again in its key's index.
+-- `staff_record_versions` is read and closed only by employee, through its key: stored in key
+-- order WITHOUT ROWID, and without a second index on (employee_id, recorded_to) that the key's
+-- own prefix already serves (an employee has a handful of versions).
 -- A rebuild writes these rows for every event, so each B-tree saved is a write saved.
 --
 -- PostgreSQL has no rowid and needs no such change; its read models are unchanged.
@@ -47,8 +50,20 @@ CREATE TABLE staff_changes (
 );
 CREATE INDEX staff_changes_by_employee ON staff_changes (employee_id, effective_date, position);
 
+DROP TABLE staff_record_versions;
+CREATE TABLE staff_record_versions (
+    employee_id          TEXT NOT NULL,
+    valid_from           TEXT NOT NULL,
+    valid_to             TEXT,
+    recorded_from        BIGINT NOT NULL,
+    recorded_to          BIGINT,
+    recorded_from_time   TEXT NOT NULL,
+    recorded_to_time     TEXT,
+    record               TEXT NOT NULL,
+    PRIMARY KEY (employee_id, recorded_from, valid_from)
+) WITHOUT ROWID;
+
 DELETE FROM staff_records;
-DELETE FROM staff_record_versions;
 DELETE FROM cases;
 DELETE FROM deadlines;
 DELETE FROM programmes;

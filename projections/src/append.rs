@@ -11,11 +11,18 @@ use crate::ProjectionError;
 pub(crate) enum Cell<'a> {
     Text(Option<&'a str>),
     Int(Option<i64>),
+    Real(Option<f64>),
 }
 
 /// A row that can be appended: its cells in the order of the table's column list.
 pub(crate) trait AppendRow {
     fn cells(&self) -> Vec<Cell<'_>>;
+}
+
+impl<R: AppendRow> AppendRow for &R {
+    fn cells(&self) -> Vec<Cell<'_>> {
+        (**self).cells()
+    }
 }
 
 /// Appends `rows` to `table` (`"name (col, col, ...)"`, `columns` of them).
@@ -69,7 +76,8 @@ fn copy_row<R: AppendRow>(out: &mut Vec<u8>, row: &R) {
         match cell {
             Cell::Text(Some(text)) => escape_into(out, text),
             Cell::Int(Some(n)) => out.extend_from_slice(n.to_string().as_bytes()),
-            Cell::Text(None) | Cell::Int(None) => out.extend_from_slice(b"\\N"),
+            Cell::Real(Some(x)) => out.extend_from_slice(x.to_string().as_bytes()),
+            Cell::Text(None) | Cell::Int(None) | Cell::Real(None) => out.extend_from_slice(b"\\N"),
         }
     }
     out.push(b'\n');

@@ -1,4 +1,4 @@
-//! Appending rows on SQLite with one prepared single-row INSERT stepped per row, on the batch
+//! Writing rows on SQLite with one prepared single-row statement stepped per row, on the batch
 //! transaction's own connection.
 //!
 //! Through sqlx, a multi-row INSERT binds every value as an owned copy, hands the statement to
@@ -19,7 +19,8 @@ impl rusqlite::ToSql for Cell<'_> {
         Ok(ToSqlOutput::Borrowed(match *self {
             Cell::Text(Some(text)) => ValueRef::Text(text.as_bytes()),
             Cell::Int(Some(n)) => ValueRef::Integer(n),
-            Cell::Text(None) | Cell::Int(None) => ValueRef::Null,
+            Cell::Real(Some(x)) => ValueRef::Real(x),
+            Cell::Text(None) | Cell::Int(None) | Cell::Real(None) => ValueRef::Null,
         }))
     }
 }
@@ -32,15 +33,25 @@ pub(crate) async fn append_rows<R: AppendRow>(
     columns: usize,
     rows: &[R],
 ) -> Result<(), ProjectionError> {
+    let sql = format!("INSERT INTO {table} VALUES ({})", placeholders(columns));
+    execute_rows(conn, &sql, rows).await
+}
+
+/// Runs `sql` (one statement, `?1`.. for a row's cells) once per row of `rows` in the open
+/// transaction on `conn`.
+pub(crate) async fn execute_rows<R: AppendRow>(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    rows: &[R],
+) -> Result<(), ProjectionError> {
     let mut handle = conn.lock_handle().await?;
     let db = handle.as_raw_handle();
-    let sql = format!("INSERT INTO {table} VALUES ({})", placeholders(columns));
     on_this_thread(|| {
         // SAFETY: the handle is sqlx's open connection, lent to us exclusively while `handle`
         // (its lock) lives, which outlasts `borrowed`; a connection made with `from_handle`
         // never closes the handle, and dropping it finalises only the statement it prepared.
         let borrowed = unsafe { rusqlite::Connection::from_handle(db.as_ptr()) }?;
-        let mut insert = borrowed.prepare(&sql)?;
+        let mut insert = borrowed.prepare(sql)?;
         for row in rows {
             insert.execute(rusqlite::params_from_iter(row.cells()))?;
         }
@@ -48,7 +59,7 @@ pub(crate) async fn append_rows<R: AppendRow>(
     })
 }
 
-fn placeholders(columns: usize) -> String {
+pub(crate) fn placeholders(columns: usize) -> String {
     (1..=columns)
         .map(|i| format!("?{i}"))
         .collect::<Vec<_>>()

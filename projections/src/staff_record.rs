@@ -103,37 +103,101 @@ impl StaffRow {
     }
 }
 
+/// `staff_records`' columns, key first, in the order of [`StaffRow`]'s cells.
+const STAFF_COLUMNS: [&str; 20] = [
+    "employee_id",
+    "given_name",
+    "family_name",
+    "ni_number",
+    "employer_code",
+    "assignment_number",
+    "position_code",
+    "job_title",
+    "staff_group",
+    "band",
+    "pay_point",
+    "fte",
+    "cost_centre",
+    "location",
+    "start_date",
+    "continuous_service_date",
+    "status",
+    "protected_terms",
+    "open_cases",
+    "last_position",
+];
+
+/// `INSERT INTO staff_records (...)` as far as `VALUES`, and the upsert that follows the values.
+fn staff_upsert_parts() -> (String, String) {
+    let head = format!("INSERT INTO staff_records ({}) ", STAFF_COLUMNS.join(", "));
+    let updates: Vec<String> = STAFF_COLUMNS[1..]
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let tail = format!(
+        " ON CONFLICT (employee_id) DO UPDATE SET {}",
+        updates.join(", ")
+    );
+    (head, tail)
+}
+
 pub(crate) async fn write_current<'a>(
     tx: &mut ReadTx,
     rows: impl Iterator<Item = &'a StaffRow>,
 ) -> Result<(), ProjectionError> {
     let rows: Vec<&StaffRow> = rows.collect();
-    on_tx!(tx, conn => {
-        insert_rows!(conn,
-            "INSERT INTO staff_records (employee_id, given_name, family_name, ni_number, \
-             employer_code, assignment_number, position_code, job_title, staff_group, band, pay_point, fte, \
-             cost_centre, location, start_date, continuous_service_date, status, protected_terms, open_cases, last_position) ",
-            " ON CONFLICT (employee_id) DO UPDATE SET \
-             given_name = excluded.given_name, family_name = excluded.family_name, ni_number = excluded.ni_number, \
-             employer_code = excluded.employer_code, assignment_number = excluded.assignment_number, \
-             position_code = excluded.position_code, job_title = excluded.job_title, staff_group = excluded.staff_group, \
-             band = excluded.band, pay_point = excluded.pay_point, fte = excluded.fte, cost_centre = excluded.cost_centre, \
-             location = excluded.location, start_date = excluded.start_date, \
-             continuous_service_date = excluded.continuous_service_date, status = excluded.status, \
-             protected_terms = excluded.protected_terms, open_cases = excluded.open_cases, \
-             last_position = excluded.last_position",
-            rows, 20,
-            |mut b, r: &&StaffRow| {
-                b.push_bind(&r.employee_id).push_bind(&r.given_name).push_bind(&r.family_name)
-                    .push_bind(&r.ni_number).push_bind(&r.employer_code).push_bind(&r.assignment_number)
-                    .push_bind(&r.position_code).push_bind(&r.job_title).push_bind(&r.staff_group)
-                    .push_bind(&r.band).push_bind(&r.pay_point).push_bind(r.fte).push_bind(&r.cost_centre)
-                    .push_bind(&r.location).push_bind(&r.start_date).push_bind(&r.continuous_service_date)
-                    .push_bind(r.status).push_bind(&r.protected_terms).push_bind(&r.open_cases)
-                    .push_bind(r.last_position);
-            });
-    });
+    let (head, tail) = staff_upsert_parts();
+    match tx {
+        ReadTx::Sqlite(t) => {
+            let values = crate::sqlite_rows::placeholders(STAFF_COLUMNS.len());
+            let sql = format!("{head}VALUES ({values}){tail}");
+            crate::sqlite_rows::execute_rows(t, &sql, &rows).await?;
+        }
+        ReadTx::Postgres(t) => {
+            let conn = &mut **t;
+            insert_rows!(conn, head.as_str(), tail.as_str(), rows, STAFF_COLUMNS.len(),
+                |mut b, r: &&StaffRow| {
+                    for cell in r.cells() {
+                        match cell {
+                            Cell::Text(text) => b.push_bind(text),
+                            Cell::Int(n) => b.push_bind(n),
+                            Cell::Real(x) => b.push_bind(x),
+                        };
+                    }
+                });
+        }
+    }
     Ok(())
+}
+
+impl AppendRow for StaffRow {
+    fn cells(&self) -> Vec<Cell<'_>> {
+        fn text(t: &Option<String>) -> Cell<'_> {
+            Cell::Text(t.as_deref())
+        }
+        vec![
+            Cell::Text(Some(&self.employee_id)),
+            Cell::Text(Some(&self.given_name)),
+            Cell::Text(Some(&self.family_name)),
+            text(&self.ni_number),
+            text(&self.employer_code),
+            text(&self.assignment_number),
+            text(&self.position_code),
+            text(&self.job_title),
+            text(&self.staff_group),
+            text(&self.band),
+            text(&self.pay_point),
+            Cell::Real(self.fte),
+            text(&self.cost_centre),
+            text(&self.location),
+            text(&self.start_date),
+            text(&self.continuous_service_date),
+            Cell::Text(Some(self.status)),
+            Cell::Text(Some(&self.protected_terms)),
+            Cell::Text(Some(&self.open_cases)),
+            Cell::Int(Some(self.last_position)),
+        ]
+    }
 }
 
 /// One row of the payroll change feed.
