@@ -11,6 +11,7 @@ pub mod bulk;
 mod cases;
 pub mod checkpoint;
 pub mod db;
+mod deferred_indexes;
 mod error;
 mod evict;
 mod feed;

@@ -45,6 +45,8 @@ pub struct Projector {
     histories: StaffHistories,
     batch_size: usize,
     position: watch::Sender<u64>,
+    /// Whether indexes a rebuild set aside have been looked for since the last rebuild.
+    indexes_checked: bool,
 }
 
 impl Projector {
@@ -56,6 +58,7 @@ impl Projector {
             histories: StaffHistories::new(100_000),
             batch_size: 1_000,
             position: watch::channel(0).0,
+            indexes_checked: false,
         }
     }
 
@@ -84,7 +87,13 @@ impl Projector {
             self.states.clear();
             self.histories.clear();
         }
-        outcome.map(|()| *self.position.borrow())
+        outcome?;
+        if !self.indexes_checked {
+            // Caught up: build what a rebuild (this one, or one stopped part-way) set aside.
+            crate::deferred_indexes::restore(&self.sink).await?;
+            self.indexes_checked = true;
+        }
+        Ok(*self.position.borrow())
     }
 
     /// Builds batches from `feed` and hands each to `writer`, which commits it while the next
@@ -133,6 +142,7 @@ impl Projector {
     /// part-way resumes like any other run.
     pub async fn rebuild(&mut self) -> Result<u64, ProjectionError> {
         crate::tables::truncate_all(&self.sink).await?;
+        self.indexes_checked = false;
         self.states.clear();
         self.histories.clear();
         let live_batch = std::mem::replace(&mut self.batch_size, REBUILD_BATCH);

@@ -155,7 +155,12 @@ pub(crate) async fn write_current<'a>(
         }
         ReadTx::Postgres(t) => {
             let conn = &mut **t;
-            insert_rows!(conn, head.as_str(), tail.as_str(), rows, STAFF_COLUMNS.len(),
+            insert_rows!(
+                conn,
+                head.as_str(),
+                tail.as_str(),
+                rows,
+                STAFF_COLUMNS.len(),
                 |mut b, r: &&StaffRow| {
                     for cell in r.cells() {
                         match cell {
@@ -164,7 +169,8 @@ pub(crate) async fn write_current<'a>(
                             Cell::Real(x) => b.push_bind(x),
                         };
                     }
-                });
+                }
+            );
         }
     }
     Ok(())

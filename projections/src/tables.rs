@@ -23,9 +23,10 @@ pub const TABLES: &[(&str, &str)] = &[
     ("projection_checkpoints", "name"),
 ];
 
-/// Empties every read model in one transaction. PostgreSQL's TRUNCATE frees the tables' space
-/// at once, where DELETE would log every row and leave it dead for vacuum; SQLite's DELETE
-/// without WHERE is its own truncate.
+/// Empties every read model in one transaction, for a rebuild. PostgreSQL's TRUNCATE frees the
+/// tables' space at once, where DELETE would log every row and leave it dead for vacuum; in the
+/// same transaction the indexes only readers use are set aside, to be built after the replay
+/// (see `deferred_indexes`). SQLite's DELETE without WHERE is its own truncate.
 pub async fn truncate_all(db: &ReadDb) -> Result<(), ProjectionError> {
     let names: Vec<&str> = TABLES.iter().map(|(table, _)| *table).collect();
     let mut tx = db.begin().await?;
@@ -33,6 +34,7 @@ pub async fn truncate_all(db: &ReadDb) -> Result<(), ProjectionError> {
         ReadTx::Postgres(t) => {
             let sql = format!("TRUNCATE {}", names.join(", "));
             sqlx::query(&sql).execute(&mut **t).await?;
+            crate::deferred_indexes::set_aside(t).await?;
         }
         ReadTx::Sqlite(t) => {
             for table in names {

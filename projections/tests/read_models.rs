@@ -85,6 +85,7 @@ on_both_backends!(
     deadlines_follow_the_transfer_date_and_show_late_eli_exposure,
     payroll_feed_has_every_change_once_in_order_and_resumes_from_any_cursor,
     audit_trail_answers_every_filter_as_the_log_does,
+    a_rebuild_leaves_the_indexes_the_migrations_made,
 );
 
 async fn live_read_models_equal_a_full_rebuild(db: &TestDb) {
@@ -731,5 +732,67 @@ fn audit_filters_read_their_indexes(store: &EventStore) {
             steps[0].starts_with("SEARCH") && steps[0].contains(search),
             "{filter:?} starts from its index: {steps:?}"
         );
+    }
+}
+
+async fn a_rebuild_leaves_the_indexes_the_migrations_made(db: &TestDb) {
+    let store = EventStore::open(db.url()).await.unwrap();
+    merger_programme(config(3))
+        .run(&ledger_on(store.clone()), &adviser())
+        .await
+        .unwrap();
+    let read = project(&store).await;
+    let migrated = index_definitions(&read).await;
+    let live = tables::dump(&read).await.unwrap();
+
+    // A rebuild stopped right after emptying the read models...
+    tables::truncate_all(&read).await.unwrap();
+    if db.is_postgres() {
+        let loading = index_definitions(&read).await;
+        assert!(
+            migrated.len() - loading.len() == 5
+                && !loading.iter().any(|d| d.contains("audit_by_actor")),
+            "indexes set aside while the rows load: {loading:?}"
+        );
+    }
+    // ...is finished by the next run, its indexes included.
+    Projector::new(store.clone(), read.clone())
+        .run(Until::Head)
+        .await
+        .unwrap();
+    assert_eq!(
+        index_definitions(&read).await,
+        migrated,
+        "after a stopped rebuild"
+    );
+    assert_eq!(tables::dump(&read).await.unwrap(), live);
+
+    Projector::new(store.clone(), read.clone())
+        .rebuild()
+        .await
+        .unwrap();
+    assert_eq!(
+        index_definitions(&read).await,
+        migrated,
+        "after a whole rebuild"
+    );
+    assert_eq!(tables::dump(&read).await.unwrap(), live);
+}
+
+/// Every index of the database, as the statement that creates it.
+async fn index_definitions(read: &ReadDb) -> Vec<String> {
+    match read {
+        ReadDb::Postgres(pool) => sqlx::query_scalar(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap(),
+        ReadDb::Sqlite(pool, _) => sqlx::query_scalar(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap(),
     }
 }
