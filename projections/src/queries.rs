@@ -9,6 +9,7 @@ use serde_json::Value;
 use sqlx::Row;
 
 use crate::db::{date_text, time_text, ReadDb};
+use crate::staff_record::STAFF_COLUMN_LIST;
 use crate::{on_pool, ProjectionError};
 
 /// A current staff record, as payroll and advisers read it.
@@ -35,10 +36,6 @@ pub struct StaffRecordView {
     pub open_cases: Value,
     pub last_position: u64,
 }
-
-const STAFF_COLUMNS: &str = "employee_id, given_name, family_name, ni_number, employer_code, \
-    assignment_number, position_code, job_title, staff_group, band, pay_point, fte, cost_centre, \
-    location, start_date, continuous_service_date, status, protected_terms, open_cases, last_position";
 
 macro_rules! staff_from_row {
     ($r:expr) => {
@@ -75,13 +72,31 @@ pub async fn staff_record(
     db: &ReadDb,
     employee_id: &str,
 ) -> Result<Option<StaffRecordView>, ProjectionError> {
-    let sql = format!("SELECT {STAFF_COLUMNS} FROM staff_records WHERE employee_id = $1");
+    let sql = format!(
+        "SELECT {} FROM staff_records WHERE employee_id = $1",
+        *STAFF_COLUMN_LIST
+    );
     Ok(on_pool!(db, pool => {
         match sqlx::query(&sql).bind(employee_id).fetch_optional(pool).await? {
             Some(r) => Some(staff_from_row!(r)),
             None => None,
         }
     }))
+}
+
+/// The statement [`staff_records`] runs, with or without an employer. The employer is a plain
+/// comparison, not `$1 IS NULL OR ...`, so one employer's page is read from the
+/// (employer_code, employee_id) index instead of walking every record in id order.
+pub fn staff_records_sql(by_employer: bool) -> String {
+    let employer = if by_employer {
+        "employer_code = $1 AND employee_id > $2 ORDER BY employee_id LIMIT $3"
+    } else {
+        "employee_id > $1 ORDER BY employee_id LIMIT $2"
+    };
+    format!(
+        "SELECT {} FROM staff_records WHERE {employer}",
+        *STAFF_COLUMN_LIST
+    )
 }
 
 /// Staff records of one employer (or all), ordered by employee id, after a cursor.
@@ -91,13 +106,13 @@ pub async fn staff_records(
     after: Option<&str>,
     first: usize,
 ) -> Result<Vec<StaffRecordView>, ProjectionError> {
-    let sql = format!(
-        "SELECT {STAFF_COLUMNS} FROM staff_records WHERE ($1 IS NULL OR employer_code = $1) \
-         AND employee_id > $2 ORDER BY employee_id LIMIT $3"
-    );
+    let sql = staff_records_sql(employer_code.is_some());
     Ok(on_pool!(db, pool => {
-        let rows = sqlx::query(&sql)
-            .bind(employer_code)
+        let mut query = sqlx::query(&sql);
+        if let Some(employer) = employer_code {
+            query = query.bind(employer);
+        }
+        let rows = query
             .bind(after.unwrap_or(""))
             .bind(first as i64)
             .fetch_all(pool)

@@ -2,6 +2,7 @@
 //! versions — all derived from the employee aggregate's folded state.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use hrledger_domain::employee::{EmployeeRecord, EmploymentStatus};
 
@@ -127,9 +128,12 @@ const STAFF_COLUMNS: [&str; 20] = [
     "last_position",
 ];
 
+/// The same columns as one comma-separated list, for statements that read or write them all.
+pub(crate) static STAFF_COLUMN_LIST: LazyLock<String> = LazyLock::new(|| STAFF_COLUMNS.join(", "));
+
 /// `INSERT INTO staff_records (...)` as far as `VALUES`, and the upsert that follows the values.
 fn staff_upsert_parts() -> (String, String) {
-    let head = format!("INSERT INTO staff_records ({}) ", STAFF_COLUMNS.join(", "));
+    let head = format!("INSERT INTO staff_records ({}) ", *STAFF_COLUMN_LIST);
     let updates: Vec<String> = STAFF_COLUMNS[1..]
         .iter()
         .map(|c| format!("{c} = excluded.{c}"))

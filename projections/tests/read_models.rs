@@ -682,8 +682,8 @@ fn matches(logged: &Logged, filter: &queries::AuditFilter) -> bool {
     employee && case && actor && from && to
 }
 
-/// Each filter alone is answered from its own index, not by walking the trail in position
-/// order: on a long ledger the walk read every entry to find a rare actor's page.
+/// Each filter alone is answered from its own index, not by walking the trail (or the staff
+/// records) in key order: on a long ledger the walk read every entry to find a rare actor's page.
 fn audit_filters_read_their_indexes(store: &EventStore) {
     let path = hrledger_store::sqlite_file_of(&store.backend()).expect("a SQLite file");
     let conn = rusqlite::Connection::open(path).unwrap();
@@ -733,6 +733,21 @@ fn audit_filters_read_their_indexes(store: &EventStore) {
             "{filter:?} starts from its index: {steps:?}"
         );
     }
+    // Payroll's page of one employer's staff, likewise.
+    let sql = format!("EXPLAIN QUERY PLAN {}", queries::staff_records_sql(true));
+    let mut plan = conn.prepare(&sql).unwrap();
+    let steps: Vec<String> = plan
+        .query_map(rusqlite::params!["x", "", 10], |row| {
+            row.get::<_, String>(3)
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        steps[0].starts_with("SEARCH")
+            && steps[0].contains("staff_records_by_employer (employer_code=?"),
+        "one employer's staff start from the employer index: {steps:?}"
+    );
 }
 
 async fn a_rebuild_leaves_the_indexes_the_migrations_made(db: &TestDb) {
