@@ -2,10 +2,10 @@
 //! updating them for every row it inserts.
 //!
 //! Inserting into an index on random keys (employee ids) or on many keys at once costs
-//! PostgreSQL a page read and write per row; building the index afterwards is one sort. A
-//! 212,160-event rebuild took 11–13 s with these indexes in place and 7.8 s without, plus about
-//! 1 s to build them after. On SQLite the same change measured no gain (its appends to these
-//! indexes land at the end of each key's range), so SQLite keeps them in place.
+//! PostgreSQL a page read and write per row; building the index afterwards is one sort
+//! (BENCHMARKS.md, session 6, has the rebuild before and after). On SQLite setting them aside
+//! showed no gain (its appends to these indexes land at the end of each key's range), so
+//! SQLite keeps them in place.
 //!
 //! The set-aside is durable: the definitions are recorded in `projection_deferred_indexes` in
 //! the transaction that drops them, and restored in the transaction that deletes the record.
