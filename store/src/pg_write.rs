@@ -31,9 +31,13 @@ pub(crate) async fn begin(c: &mut PgConnection) -> Result<ChainHead, StoreError>
 }
 
 /// Both lookups in one prepared statement, as `(kind, key, value)` text rows: one round trip.
+/// A stream's version is the last entry of its events' (stream, version) key, one backward
+/// index step per stream; a stream without events gives no row.
 const KNOWN: &str = "SELECT 'c', command_id::text, result FROM commands \
      WHERE command_id = ANY($1) \
-     UNION ALL SELECT 's', stream, version::text FROM streams WHERE stream = ANY($2)";
+     UNION ALL SELECT 's', s.stream, last.version::text FROM UNNEST($2::text[]) AS s(stream) \
+     CROSS JOIN LATERAL (SELECT version FROM events WHERE stream = s.stream \
+     ORDER BY version DESC LIMIT 1) AS last";
 
 /// Which of the batch's command ids were recorded before, and its streams' versions. Its own
 /// message: it must run after the lock is granted, and a statement with bound parameters
@@ -102,7 +106,7 @@ pub(crate) async fn write_if_head(
     Ok(moved.is_some())
 }
 
-/// Binds a batch's rows as the 20 column arrays of [`write_sql`].
+/// Binds a batch's rows as the 18 column arrays of [`write_sql`].
 fn with_rows<'q>(
     q: Query<'q, Postgres, PgArguments>,
     w: &'q Writes,
@@ -111,11 +115,6 @@ fn with_rows<'q>(
     let col = |f: fn(&StoredRow) -> i64| e.iter().map(f).collect::<Vec<i64>>();
     let text = |f: for<'r> fn(&'r StoredRow) -> &'r str| e.iter().map(f).collect::<Vec<&str>>();
     let uuid = |f: fn(&StoredRow) -> Uuid| e.iter().map(f).collect::<Vec<Uuid>>();
-    let (streams, versions): (Vec<&str>, Vec<i64>) = w
-        .streams
-        .iter()
-        .map(|(s, v)| (s.as_str(), *v as i64))
-        .unzip();
     let (ids, results): (Vec<Uuid>, Vec<&str>) =
         w.commands.iter().map(|(id, r)| (*id, r.as_str())).unzip();
     q.bind(col(|r| r.position))
@@ -134,13 +133,11 @@ fn with_rows<'q>(
         .bind(text(|r| &r.actor_role))
         .bind(text(|r| &r.reason))
         .bind(e.iter().map(|r| r.hash.as_slice()).collect::<Vec<_>>())
-        .bind(streams)
-        .bind(versions)
         .bind(ids)
         .bind(results)
 }
 
-/// The three inserts of a batch as common table expressions, each row source filtered by
+/// The two inserts of a batch as common table expressions, each row source filtered by
 /// `gate` (empty, or a `WHERE` clause).
 fn write_sql(gate: &str) -> String {
     format!(
@@ -148,11 +145,8 @@ fn write_sql(gate: &str) -> String {
          $1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::bigint[], \
          $7::text[], $8::date[], $9::bigint[], $10::uuid[], $11::uuid[], $12::uuid[], \
          $13::text[], $14::text[], $15::text[], $16::bytea[]){gate}), \
-         moved_streams AS (INSERT INTO streams (stream, version) \
-         SELECT * FROM UNNEST($17::text[], $18::bigint[]){gate} \
-         ON CONFLICT (stream) DO UPDATE SET version = excluded.version), \
          recorded AS (INSERT INTO commands (command_id, result) \
-         SELECT * FROM UNNEST($19::uuid[], $20::text[]){gate})"
+         SELECT * FROM UNNEST($17::uuid[], $18::text[]){gate})"
     )
 }
 
@@ -161,8 +155,8 @@ static WRITE: LazyLock<String> = LazyLock::new(|| format!("WITH {} SELECT 1", wr
 /// Returns one row (and notifies) when the head moved, none when it was not at `start`.
 static WRITE_IF_HEAD: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "WITH head AS (UPDATE ledger_head SET position = $21, hash = $22 \
-         WHERE id = 1 AND position = $23 RETURNING position), {} \
+        "WITH head AS (UPDATE ledger_head SET position = $19, hash = $20 \
+         WHERE id = 1 AND position = $21 RETURNING position), {} \
          SELECT pg_notify('{NOTIFY_CHANNEL}', position::text) FROM head",
         write_sql(" WHERE EXISTS (SELECT FROM head)")
     )

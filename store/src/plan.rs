@@ -6,7 +6,7 @@
 //! few multi-row statements. Requests are planned in queue order against the versions left by
 //! the requests before them, so the outcome is the same as running them one by one.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use uuid::Uuid;
 
@@ -31,8 +31,6 @@ pub(crate) struct Known {
 #[derive(Debug, Default)]
 pub(crate) struct Writes {
     pub events: Vec<StoredRow>,
-    /// The final version of every stream written, one entry per stream.
-    pub streams: BTreeMap<String, u64>,
     /// Command ids with their results as stored JSON.
     pub commands: Vec<(Uuid, String)>,
 }
@@ -120,9 +118,6 @@ impl Writes {
 
     fn add(&mut self, planned: Planned, command_id: Uuid) {
         let json = serde_json::to_string(&planned.result).expect("an append result serializes");
-        for v in &planned.result.streams {
-            self.streams.insert(v.stream.clone(), v.version);
-        }
         self.events.extend(planned.rows);
         self.commands.push((command_id, json));
     }

@@ -32,9 +32,8 @@ const WRITER_CHECKPOINT_PAGES: u32 = 10_000;
 const HEAD: &str = "SELECT position, hash FROM ledger_head WHERE id = 1";
 const MOVE_HEAD: &str = "UPDATE ledger_head SET position = ?1, hash = ?2 WHERE id = 1";
 const COMMAND: &str = "SELECT result FROM commands WHERE command_id = ?1";
-const VERSION: &str = "SELECT version FROM streams WHERE stream = ?1";
-const UPSERT_STREAM: &str = "INSERT INTO streams (stream, version) VALUES (?1, ?2) \
-     ON CONFLICT (stream) DO UPDATE SET version = excluded.version";
+/// A stream's version is the last entry of its events' (stream, version) key: one index seek.
+const VERSION: &str = "SELECT max(version) FROM events WHERE stream = ?1";
 const INSERT_COMMAND: &str = "INSERT INTO commands (command_id, result) VALUES (?1, ?2)";
 
 static INSERT_EVENT: LazyLock<String> = LazyLock::new(|| {
@@ -173,7 +172,7 @@ pub(crate) fn known(conn: &Connection, keys: &Keys) -> Result<Known, StoreError>
     }
     let mut version = conn.prepare_cached(VERSION)?;
     for stream in &keys.streams {
-        let at: Option<i64> = version.query_row([stream], |row| row.get(0)).optional()?;
+        let at: Option<i64> = version.query_row([stream], |row| row.get(0))?;
         if let Some(at) = at {
             known.versions.insert(stream.clone(), at as u64);
         }
@@ -181,7 +180,7 @@ pub(crate) fn known(conn: &Connection, keys: &Keys) -> Result<Known, StoreError>
     Ok(known)
 }
 
-/// Writes a planned batch: its events, its streams' new versions and its command results.
+/// Writes a planned batch: its events and its command results.
 pub(crate) fn write(conn: &Connection, w: &Writes) -> Result<(), StoreError> {
     let mut insert = conn.prepare_cached(&INSERT_EVENT)?;
     for r in &w.events {
@@ -203,10 +202,6 @@ pub(crate) fn write(conn: &Connection, w: &Writes) -> Result<(), StoreError> {
             r.reason,
             r.hash,
         ])?;
-    }
-    let mut upsert = conn.prepare_cached(UPSERT_STREAM)?;
-    for (stream, version) in &w.streams {
-        upsert.execute(params![stream, *version as i64])?;
     }
     let mut record = conn.prepare_cached(INSERT_COMMAND)?;
     for (id, result) in &w.commands {

@@ -144,8 +144,9 @@ impl EventStore {
 
     /// Where a stream stands now.
     pub async fn stream_version(&self, stream: &str) -> Result<StreamPosition, StoreError> {
-        const SQL: &str = "SELECT version FROM streams WHERE stream = $1";
-        let v: Option<i64> = on_pool!(&self.inner.backend, p => sqlx::query_scalar(SQL).bind(stream).fetch_optional(p).await)?;
+        // The last entry of the events' (stream, version) key; NULL when it has none.
+        const SQL: &str = "SELECT max(version) FROM events WHERE stream = $1";
+        let v: Option<i64> = on_pool!(&self.inner.backend, p => sqlx::query_scalar(SQL).bind(stream).fetch_one(p).await)?;
         Ok(v.map_or(StreamPosition::NoStream, |v| StreamPosition::At(v as u64)))
     }
 

@@ -168,7 +168,7 @@ impl WriteConn {
         matches!(self, WriteConn::Postgres(..))
     }
 
-    /// Writes a planned batch: its events, its streams' new versions and its command results.
+    /// Writes a planned batch: its events and its command results.
     pub async fn write(&mut self, writes: Writes) -> Result<(), StoreError> {
         if writes.is_empty() {
             return Ok(());
