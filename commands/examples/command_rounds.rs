@@ -34,6 +34,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() {
+    // `RUST_LOG=hrledger_store=debug` shows where each append batch's time goes.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let var = |name: &str| std::env::var(name).ok();
     let events = var("HRLEDGER_BENCH_EVENTS").map_or(5_000, |v| v.parse().unwrap());
     let clients: Vec<usize> = var("HRLEDGER_BENCH_CLIENTS").map_or(vec![64], |v| {

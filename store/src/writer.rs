@@ -10,6 +10,7 @@
 //! durable. Batches form naturally: while one commit is being flushed the next requests queue.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
@@ -63,12 +64,24 @@ pub(crate) fn publish_head(head: &watch::Sender<u64>, position: u64) {
 async fn run(mut conn: WriteConn, mut rx: mpsc::Receiver<Job>, head: Arc<watch::Sender<u64>>) {
     let mut memo = Memo::new(conn.writes_unread());
     while let Some(first) = rx.recv().await {
+        let gathering = Instant::now();
         gather(&rx).await;
+        let gathering = gathering.elapsed();
         let (appends, replies): (Vec<_>, Vec<_>) = drain(first, &mut rx)
             .into_iter()
             .map(|j| (j.append, j.reply))
             .unzip();
-        match commit_batch(&mut conn, &mut memo, &appends).await {
+        let committing = Instant::now();
+        let outcome = commit_batch(&mut conn, &mut memo, &appends).await;
+        // Where a batch's time goes; BENCHMARKS.md quotes these (`RUST_LOG=hrledger_store=debug`).
+        tracing::debug!(
+            requests = appends.len(),
+            events = appends.iter().map(ValidAppend::event_count).sum::<usize>(),
+            gathering = ?gathering,
+            committing = ?committing.elapsed(),
+            "append batch committed"
+        );
+        match outcome {
             Ok((new_head, results)) => {
                 publish_head(&head, new_head.position);
                 for (reply, result) in replies.into_iter().zip(results) {
