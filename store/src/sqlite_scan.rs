@@ -1,6 +1,7 @@
-//! Verification's read of a SQLite file: a plain SQLite connection stepping through the log on
-//! a blocking thread. The read models open the same kind of connection for their hottest
-//! pages ([`open_query_only`]).
+//! Reads of a SQLite file's log that step through many rows: verification's read of the chain
+//! and `read_all` (the projector's feed, the API's ledger pages), each on a plain SQLite
+//! connection on a blocking thread. The read models open the same kind of connection for their
+//! hottest pages ([`open_query_only`]).
 //!
 //! Through the pool, every row crosses from sqlx's worker thread to the async task as a
 //! message carrying an owned value per column; that hand-over, not SQLite, capped verification
@@ -13,6 +14,7 @@
 //! `query_only`, so it can never write.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OpenFlags, Row};
@@ -21,9 +23,9 @@ use uuid::Uuid;
 use crate::chain_hasher::BatchSender;
 use crate::error::StoreError;
 use crate::hash::ChainedFields;
-use crate::record::{canonical_date, date_text};
+use crate::record::{canonical_date, date_text, StoredRow};
 use crate::sqlite::BUSY_TIMEOUT;
-use crate::store::{Backend, RANGE_SQL};
+use crate::store::{Backend, AFTER_SQL, RANGE_SQL};
 use crate::verify::{Halt, Sequencer, PAGE};
 
 /// The file behind a SQLite backend; `None` for PostgreSQL or an in-memory database, which
@@ -54,6 +56,99 @@ pub(crate) async fn read_chain(
     })
     .await
     .expect("the SQLite chain reader panicked")
+}
+
+/// Idle connections kept between reads, beyond which a returned one is closed.
+const IDLE_READERS: usize = 4;
+
+/// The file's log read in pages for [`EventStore::read_all`](crate::EventStore::read_all): a
+/// page of 2,000 events through the pool cost more in the hand-over of every row's values from
+/// sqlx's worker thread than in SQLite. Connections are kept between reads, so a page does not
+/// pay for opening one.
+#[derive(Clone)]
+pub(crate) struct LogReader {
+    path: Arc<PathBuf>,
+    idle: Arc<Mutex<Vec<Connection>>>,
+}
+
+impl LogReader {
+    pub fn new(path: PathBuf) -> LogReader {
+        LogReader {
+            path: Arc::new(path),
+            idle: Arc::default(),
+        }
+    }
+
+    /// Up to `limit` rows after `after`, in position order, as one snapshot.
+    pub async fn after(&self, after: i64, limit: i64) -> Result<Vec<StoredRow>, StoreError> {
+        let reader = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = reader.lend()?;
+            let rows = read_after(&conn, after, limit);
+            reader.give_back(conn);
+            rows
+        })
+        .await
+        .expect("the SQLite log reader panicked")
+    }
+
+    /// Closes the idle connections (the store is closing).
+    pub fn close(&self) {
+        self.idle.lock().expect("idle readers").clear();
+    }
+
+    fn lend(&self) -> Result<Connection, StoreError> {
+        match self.idle.lock().expect("idle readers").pop() {
+            Some(conn) => Ok(conn),
+            None => Ok(open_query_only(&self.path)?),
+        }
+    }
+
+    fn give_back(&self, conn: Connection) {
+        let mut idle = self.idle.lock().expect("idle readers");
+        if idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
+    }
+}
+
+fn read_after(conn: &Connection, after: i64, limit: i64) -> Result<Vec<StoredRow>, StoreError> {
+    let mut page = conn.prepare_cached(&AFTER_SQL)?;
+    let mut rows = page.query(params![after, limit])?;
+    let mut read = Vec::with_capacity(usize::try_from(limit).map_or(0, |l| l.min(4_096)));
+    while let Some(row) = rows.next()? {
+        read.push(stored_row(row)?);
+    }
+    Ok(read)
+}
+
+/// Decodes one row in `EVENT_COLUMNS` order, as the pool's decoder does.
+fn stored_row(row: &Row<'_>) -> Result<StoredRow, StoreError> {
+    let position = integer(row, 0, 0)?;
+    let at = position as u64;
+    let date = text(row, 7, at)?;
+    let effective_date = match canonical_date(date) {
+        Some(date) => date,
+        None => NaiveDate::parse_from_str(date, "%F").map_err(|e| corrupt(at, 7, e))?,
+    };
+    Ok(StoredRow {
+        position,
+        stream: text(row, 1, at)?.to_owned(),
+        version: integer(row, 2, at)?,
+        event_id: uuid(row, 3, at)?,
+        event_type: text(row, 4, at)?.to_owned(),
+        schema_version: integer(row, 5, at)?,
+        data: text(row, 6, at)?.to_owned(),
+        effective_date,
+        recorded_at_us: integer(row, 8, at)?,
+        command_id: uuid(row, 9, at)?,
+        correlation_id: uuid(row, 10, at)?,
+        causation_id: optional_uuid(row, 11, at)?,
+        actor: text(row, 12, at)?.to_owned(),
+        actor_role: text(row, 13, at)?.to_owned(),
+        reason: text(row, 14, at)?.to_owned(),
+        hash: blob(row, 15, at)?.to_vec(),
+    })
 }
 
 /// A plain connection that reads `path` beside the pool's (see the module documentation):

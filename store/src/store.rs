@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 use crate::error::{StoreError, StreamPosition};
 use crate::event::{AppendRequest, AppendResult, Digest, RecordedEvent};
 use crate::record::{StoredRow, EVENT_COLUMNS};
+use crate::sqlite_scan::{self, LogReader};
 use crate::validate::validate;
 use crate::write_conn::WriteConn;
 use crate::writer::{self, Job};
@@ -55,6 +56,8 @@ struct Inner {
     background_task: Option<JoinHandle<()>>,
     /// The committed head position, raised after every commit this store learns of.
     head: Arc<watch::Sender<u64>>,
+    /// A SQLite file: `read_all` reads it on plain connections, not through the pool.
+    log_reader: Option<LogReader>,
 }
 
 impl Drop for Inner {
@@ -80,7 +83,7 @@ static STREAM_SQL: LazyLock<String> = LazyLock::new(|| {
         "SELECT {EVENT_COLUMNS} FROM events WHERE stream = $1 AND version >= $2 ORDER BY version"
     )
 });
-static AFTER_SQL: LazyLock<String> = LazyLock::new(|| {
+pub(crate) static AFTER_SQL: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT {EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2")
 });
 pub(crate) static RANGE_SQL: LazyLock<String> = LazyLock::new(|| {
@@ -108,8 +111,10 @@ impl EventStore {
             }
             (Backend::Sqlite(_), checkpointer) => checkpointer.map(|c| c.spawn(head.subscribe())),
         };
+        let log_reader = sqlite_scan::file_of(&opened.backend).map(LogReader::new);
         Ok(EventStore {
             inner: Arc::new(Inner {
+                log_reader,
                 backend: opened.backend,
                 writer: Mutex::new(Some(sender)),
                 writer_task: Mutex::new(Some(writer_task)),
@@ -157,8 +162,16 @@ impl EventStore {
         limit: u64,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.read(RowQuery::After(after_position as i64, limit))
-            .await
+        let Some(reader) = &self.inner.log_reader else {
+            return self
+                .read(RowQuery::After(after_position as i64, limit))
+                .await;
+        };
+        if self.inner.writer.lock().expect("writer lock").is_none() {
+            return Err(StoreError::Closed); // as the pool's reads are, once closed
+        }
+        let rows = reader.after(after_position as i64, limit).await?;
+        rows.into_iter().map(StoredRow::into_recorded).collect()
     }
 
     /// The last committed position; 0 when the ledger is empty.
@@ -196,6 +209,9 @@ impl EventStore {
         }
         if let Some(task) = &self.inner.background_task {
             task.abort();
+        }
+        if let Some(reader) = &self.inner.log_reader {
+            reader.close();
         }
         on_pool!(&self.inner.backend, p => p.close().await);
     }
