@@ -168,7 +168,7 @@ impl EventStore {
                 .await;
         };
         if self.inner.writer.lock().expect("writer lock").is_none() {
-            return Err(StoreError::Closed); // as the pool's reads are, once closed
+            return Err(StoreError::Closed); // a closed store reads nothing, on any connection
         }
         let rows = reader.after(after_position as i64, limit).await?;
         rows.into_iter().map(StoredRow::into_recorded).collect()
