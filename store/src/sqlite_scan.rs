@@ -13,6 +13,7 @@
 //! cannot always attach to the shared-memory index of a live WAL file) and then made
 //! `query_only`, so it can never write.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -22,8 +23,7 @@ use uuid::Uuid;
 
 use crate::chain_hasher::BatchSender;
 use crate::error::StoreError;
-use crate::hash::ChainedFields;
-use crate::record::{canonical_date, date_text, StoredRow};
+use crate::record::{canonical_date, date_text, RowRef, StoredRow};
 use crate::sqlite::BUSY_TIMEOUT;
 use crate::store::{Backend, AFTER_SQL, RANGE_SQL};
 use crate::verify::{Halt, Sequencer, PAGE};
@@ -117,38 +117,36 @@ fn read_after(conn: &Connection, after: i64, limit: i64) -> Result<Vec<StoredRow
     let mut rows = page.query(params![after, limit])?;
     let mut read = Vec::with_capacity(usize::try_from(limit).map_or(0, |l| l.min(4_096)));
     while let Some(row) = rows.next()? {
-        read.push(stored_row(row)?);
+        read.push(StoredRow::from(row_ref(row)?.0));
     }
     Ok(read)
 }
 
-/// Decodes one row in `EVENT_COLUMNS` order, as the pool's decoder does.
-fn stored_row(row: &Row<'_>) -> Result<StoredRow, StoreError> {
+/// Decodes one row in `EVENT_COLUMNS` order, as the pool's decoder does, borrowed from
+/// SQLite's buffers; with it the canonical text of its effective date, which the chain covers.
+fn row_ref<'r>(row: &'r Row<'_>) -> Result<(RowRef<'r>, Cow<'r, str>), StoreError> {
     let position = integer(row, 0, 0)?;
     let at = position as u64;
-    let date = text(row, 7, at)?;
-    let effective_date = match canonical_date(date) {
-        Some(date) => date,
-        None => NaiveDate::parse_from_str(date, "%F").map_err(|e| corrupt(at, 7, e))?,
-    };
-    Ok(StoredRow {
+    let (effective_date, date) = effective_date(text(row, 7, at)?, at)?;
+    let fields = RowRef {
         position,
-        stream: text(row, 1, at)?.to_owned(),
+        stream: text(row, 1, at)?,
         version: integer(row, 2, at)?,
         event_id: uuid(row, 3, at)?,
-        event_type: text(row, 4, at)?.to_owned(),
+        event_type: text(row, 4, at)?,
         schema_version: integer(row, 5, at)?,
-        data: text(row, 6, at)?.to_owned(),
+        data: text(row, 6, at)?,
         effective_date,
         recorded_at_us: integer(row, 8, at)?,
         command_id: uuid(row, 9, at)?,
         correlation_id: uuid(row, 10, at)?,
         causation_id: optional_uuid(row, 11, at)?,
-        actor: text(row, 12, at)?.to_owned(),
-        actor_role: text(row, 13, at)?.to_owned(),
-        reason: text(row, 14, at)?.to_owned(),
-        hash: blob(row, 15, at)?.to_vec(),
-    })
+        actor: text(row, 12, at)?,
+        actor_role: text(row, 13, at)?,
+        reason: text(row, 14, at)?,
+        hash: blob(row, 15, at)?,
+    };
+    Ok((fields, date))
 }
 
 /// A plain connection that reads `path` beside the pool's (see the module documentation):
@@ -184,33 +182,15 @@ fn read_pages(
     Ok(None)
 }
 
-/// Decodes one row in `EVENT_COLUMNS` order, as the pool's decoder does, and packs it.
+/// Decodes one row (see [`row_ref`]) and packs it.
 fn push_row(
     row: &Row<'_>,
     sequencer: &mut Sequencer,
     hasher: &BatchSender,
 ) -> Result<Result<(), Halt>, StoreError> {
-    let position = integer(row, 0, 0)?;
-    let at = position as u64;
-    let date = effective_date(text(row, 7, at)?, at)?;
-    let fields = ChainedFields {
-        position: at,
-        stream: text(row, 1, at)?,
-        version: integer(row, 2, at)? as u64,
-        event_id: uuid(row, 3, at)?,
-        event_type: text(row, 4, at)?,
-        schema_version: integer(row, 5, at)? as u32,
-        data: text(row, 6, at)?,
-        effective_date: &date,
-        recorded_at_micros: integer(row, 8, at)?,
-        command_id: uuid(row, 9, at)?,
-        correlation_id: uuid(row, 10, at)?,
-        causation_id: optional_uuid(row, 11, at)?,
-        actor: text(row, 12, at)?,
-        actor_role: text(row, 13, at)?,
-        reason: text(row, 14, at)?,
-    };
-    let stored = blob(row, 15, at)?;
+    let (row, date) = row_ref(row)?;
+    let fields = row.chained(&date);
+    let stored = row.hash;
     Ok(match sequencer.push(&fields, stored) {
         Ok(Some(full)) => hasher.blocking_send(full).map_err(|_| Halt::HasherStopped),
         Ok(None) => Ok(()),
@@ -248,20 +228,15 @@ fn optional_uuid(row: &Row<'_>, column: usize, at: u64) -> Result<Option<Uuid>, 
         .transpose()
 }
 
-/// The canonical text of a stored date, exactly as decoding it (sqlx parses `%F`) and
+/// A stored date and its canonical text, exactly as decoding it (sqlx parses `%F`) and
 /// re-encoding it with `date_text` would give. A valid date already in `YYYY-MM-DD` form is
-/// its own canonical text, which saves parsing and formatting every row.
-fn effective_date(stored: &str, at: u64) -> Result<std::borrow::Cow<'_, str>, StoreError> {
-    if is_canonical_date(stored) {
-        return Ok(stored.into());
+/// its own canonical text, which saves formatting every row.
+fn effective_date(stored: &str, at: u64) -> Result<(NaiveDate, Cow<'_, str>), StoreError> {
+    if let Some(date) = canonical_date(stored) {
+        return Ok((date, stored.into()));
     }
-    NaiveDate::parse_from_str(stored, "%F")
-        .map(|date| date_text(date).into())
-        .map_err(|e| corrupt(at, 7, e))
-}
-
-fn is_canonical_date(text: &str) -> bool {
-    canonical_date(text).is_some()
+    let date = NaiveDate::parse_from_str(stored, "%F").map_err(|e| corrupt(at, 7, e))?;
+    Ok((date, date_text(date).into()))
 }
 
 fn corrupt(at: u64, column: usize, error: impl std::fmt::Display) -> StoreError {
@@ -278,14 +253,19 @@ mod tests {
     #[test]
     fn canonical_dates_are_their_own_text_and_others_are_normalised_as_on_decode() {
         for text in ["2025-04-01", "0001-01-09", "9999-12-31", "2024-02-29"] {
-            assert!(super::is_canonical_date(text), "{text}");
-            assert_eq!(super::effective_date(text, 1).unwrap(), text);
+            assert!(super::canonical_date(text).is_some(), "{text}");
+            let (date, canonical) = super::effective_date(text, 1).unwrap();
+            assert_eq!(canonical, text);
+            assert_eq!(date, NaiveDate::parse_from_str(text, "%F").unwrap());
         }
         for text in ["2025-02-30", "2025-4-1", "+10000-01-01", "2025-04-01 "] {
-            assert!(!super::is_canonical_date(text), "{text}");
+            assert!(super::canonical_date(text).is_none(), "{text}");
             let decoded = NaiveDate::parse_from_str(text, "%F").map(super::date_text);
             match super::effective_date(text, 1) {
-                Ok(ours) => assert_eq!(ours, decoded.unwrap()),
+                Ok((date, ours)) => {
+                    assert_eq!(ours, decoded.unwrap());
+                    assert_eq!(date, NaiveDate::parse_from_str(text, "%F").unwrap());
+                }
                 Err(_) => assert!(decoded.is_err(), "{text}"),
             }
         }
