@@ -29,7 +29,7 @@ use hrledger_store::{Backend, EventStore};
 use serde_json::json;
 use sqlx::postgres::PgSslMode;
 
-use bench::commands::{command_round, employed, CLIENTS};
+use bench::commands::{command_round, employed, CommandIds, ROUNDS};
 use bench::cpu::pg_database;
 use bench::generate::generate;
 use bench::line;
@@ -154,18 +154,28 @@ async fn bench(db: &TestDb, target: u64) {
     }
     // Commands, with the server (and its projector) stopped: the command path alone.
     let raw = RawTable::create(store.backend()).await;
-    let mut people = employed(&ledger, CLIENTS.iter().sum()).await.into_iter();
-    for clients in CLIENTS {
+    let everyone = ROUNDS.iter().map(|(clients, _)| clients).sum();
+    let mut people = employed(&ledger, everyone).await.into_iter();
+    for (clients, ids) in ROUNDS {
         let mine: Vec<_> = people.by_ref().take(clients).collect();
         let seconds = Duration::from_secs(COMMAND_SECONDS);
-        let (done, failed, secs) = command_round(&ledger, mine, seconds).await;
+        let (done, failed, secs) = command_round(&ledger, mine, ids, seconds).await;
         let (raw_done, raw_secs) = raw.commits_for(clients, seconds).await;
         let ours = done as f64 / secs;
         let raw_rate = raw_done as f64 / raw_secs;
+        let suffix = if ids == CommandIds::Random {
+            "_random_ids"
+        } else {
+            ""
+        };
         line(&[
-            ("bench", json!(format!("commands_{clients}_clients"))),
+            (
+                "bench",
+                json!(format!("commands_{clients}_clients{suffix}")),
+            ),
             ("backend", json!(backend)),
             ("clients", json!(clients)),
+            ("command_ids", json!(ids.name())),
             ("commands", json!(done)),
             ("failed", json!(failed)),
             ("commands_per_s", json!(round(ours, 0))),

@@ -8,8 +8,51 @@ use hrledger_commands::{Actor, CommandOptions, Ledger, Role};
 use hrledger_domain::{employee, AggregateState, Assignment, StreamId};
 use uuid::Uuid;
 
-/// Concurrent clients per round.
-pub const CLIENTS: [usize; 3] = [1, 8, 64];
+/// The rounds of the API benchmark: concurrent clients, and how they make their command ids.
+/// The 64-client round runs with both kinds of id, so the run shows what the id costs.
+pub const ROUNDS: [(usize, CommandIds); 4] = [
+    (1, CommandIds::TimeOrdered),
+    (8, CommandIds::TimeOrdered),
+    (64, CommandIds::TimeOrdered),
+    (64, CommandIds::Random),
+];
+
+/// How the clients make their command ids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommandIds {
+    /// UUID version 7, as the API asks: each id sorts after the last, so the ledger's
+    /// command-id index grows at one end.
+    TimeOrdered,
+    /// UUID version 4: every id lands at a random place in that index.
+    Random,
+}
+
+impl CommandIds {
+    /// Parses `v7` or `v4` (the command rounds example's setting).
+    #[allow(dead_code)] // the API benchmark runs every kind in `ROUNDS`
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "v7" => Some(CommandIds::TimeOrdered),
+            "v4" => Some(CommandIds::Random),
+            _ => None,
+        }
+    }
+
+    /// The name the JSON lines use.
+    pub fn name(self) -> &'static str {
+        match self {
+            CommandIds::TimeOrdered => "uuid_v7",
+            CommandIds::Random => "uuid_v4",
+        }
+    }
+
+    fn next(self) -> Uuid {
+        match self {
+            CommandIds::TimeOrdered => Uuid::now_v7(),
+            CommandIds::Random => Uuid::new_v4(),
+        }
+    }
+}
 
 /// The first `n` employees of the ledger who are still employed, with their assignment.
 pub async fn employed(ledger: &Ledger, n: usize) -> Vec<(Uuid, Assignment)> {
@@ -47,6 +90,7 @@ pub async fn employed(ledger: &Ledger, n: usize) -> Vec<(Uuid, Assignment)> {
 pub async fn command_round(
     ledger: &Ledger,
     employees: Vec<(Uuid, Assignment)>,
+    ids: CommandIds,
     duration: Duration,
 ) -> (u64, u64, f64) {
     let started = Instant::now();
@@ -55,7 +99,9 @@ pub async fn command_round(
         .into_iter()
         .map(|(employee_id, assignment)| {
             let ledger = ledger.clone();
-            tokio::spawn(async move { client(&ledger, employee_id, assignment, deadline).await })
+            tokio::spawn(
+                async move { client(&ledger, employee_id, assignment, ids, deadline).await },
+            )
         })
         .collect();
     let (mut done, mut failed) = (0, 0);
@@ -71,6 +117,7 @@ async fn client(
     ledger: &Ledger,
     employee_id: Uuid,
     mut assignment: Assignment,
+    ids: CommandIds,
     deadline: Instant,
 ) -> (u64, u64) {
     let actor = Actor::new("bench", Role::HrAdviser);
@@ -87,8 +134,7 @@ async fn client(
             effective_date,
         }
         .into();
-        let options =
-            CommandOptions::new(Uuid::new_v4(), "hours changed at the employee's request");
+        let options = CommandOptions::new(ids.next(), "hours changed at the employee's request");
         match ledger.execute(command, &actor, &options).await {
             Ok(_) => done += 1,
             Err(e) => {

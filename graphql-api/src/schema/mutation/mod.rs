@@ -68,7 +68,9 @@ macro_rules! command_input {
         #[derive(async_graphql::InputObject, Debug, Clone)]
         pub struct $input {
             /// The client's id for this command: re-sending it returns the first result and
-            /// appends nothing.
+            /// appends nothing. Prefer a time-ordered UUID (version 7): the ledger indexes
+            /// every command id, and ids that follow one another are written side by side
+            /// (random ones each touch a page of their own).
             pub command_id: uuid::Uuid,
             /// Why, in the adviser's words; recorded on every event the command writes.
             pub reason: String,
