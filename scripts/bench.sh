@@ -9,6 +9,7 @@
 #                                 the engine copying the same rows (INSERT ... SELECT); live lag
 #                                 (HRLEDGER_BENCH_EVENTS sets the ledger size, default 1,000,000)
 #   scripts/bench.sh api          GraphQL API under HTTP load; commands with 1, 8, 64 clients
+#                                 (v7 command ids; 64 clients once more with random v4 ids)
 #                                 (HRLEDGER_BENCH_EVENTS sets the ledger size, default 1,000,000)
 #
 # PostgreSQL figures need HRLEDGER_BENCH_PG_URL (or HRLEDGER_TEST_PG_URL); the bench creates
