@@ -177,10 +177,6 @@ impl PayrollRecord {
             self.0[*field] = Some(to.clone());
         }
     }
-
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("JSON values serialize")
-    }
 }
 
 impl Serialize for PayrollRecord {
@@ -226,7 +222,7 @@ mod tests {
         let mut record = PayrollRecord::default();
         record.apply(&changes);
         assert_eq!(
-            record.to_json(),
+            serde_json::to_string(&record).unwrap(),
             r#"{"fte":0.8,"pay_point":null,"status":"active"}"#
         );
     }

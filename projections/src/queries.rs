@@ -9,7 +9,9 @@ use serde_json::Value;
 use sqlx::Row;
 
 use crate::db::{date_text, time_text, ReadDb};
+use crate::payroll::PayrollChanges;
 use crate::staff_record::STAFF_COLUMN_LIST;
+use crate::staff_versions::{version_on, KnownChange};
 use crate::{on_pool, ProjectionError};
 
 /// A current staff record, as payroll and advisers read it.
@@ -133,26 +135,39 @@ pub async fn staff_record_as_of(
     as_of: NaiveDate,
     known_at: Option<DateTime<Utc>>,
 ) -> Result<Option<StaffVersion>, ProjectionError> {
-    let day = date_text(as_of);
+    let rows: Vec<(String, i64, String, String)> = on_pool!(db, pool => {
+        sqlx::query_as(
+            "SELECT effective_date, position, recorded_at, changes FROM staff_changes \
+             WHERE employee_id = $1 ORDER BY effective_date, position",
+        )
+        .bind(employee_id)
+        .fetch_all(pool)
+        .await?
+    });
+    let changes = rows
+        .into_iter()
+        .map(|(effective, position, recorded_at, changes)| {
+            let changes = PayrollChanges::from_json(&changes)
+                .map_err(|e| ProjectionError::Corrupt(format!("staff change {position}: {e}")))?;
+            Ok(KnownChange {
+                effective,
+                position,
+                recorded_at,
+                changes,
+            })
+        })
+        .collect::<Result<Vec<_>, ProjectionError>>()?;
     let known = known_at.map(time_text);
-    let sql = "SELECT valid_from, valid_to, recorded_from, recorded_from_time, record \
-        FROM staff_record_versions WHERE employee_id = $1 AND valid_from <= $2 \
-        AND (valid_to IS NULL OR valid_to > $2) \
-        AND (($3 IS NULL AND recorded_to IS NULL) OR \
-             ($3 IS NOT NULL AND recorded_from_time <= $3 AND (recorded_to_time IS NULL OR recorded_to_time > $3))) \
-        ORDER BY recorded_from DESC LIMIT 1";
-    Ok(on_pool!(db, pool => {
-        match sqlx::query(sql).bind(employee_id).bind(&day).bind(known.as_deref()).fetch_optional(pool).await? {
-            Some(r) => Some(StaffVersion {
-                employee_id: employee_id.to_string(),
-                valid_from: r.try_get("valid_from")?,
-                valid_to: r.try_get("valid_to")?,
-                recorded_from_position: r.try_get::<i64, _>("recorded_from")? as u64,
-                recorded_from_time: r.try_get("recorded_from_time")?,
-                record: json_cell(r.try_get("record")?),
-            }),
-            None => None,
-        }
+    let Some((period, known)) = version_on(&changes, &date_text(as_of), known.as_deref()) else {
+        return Ok(None);
+    };
+    Ok(Some(StaffVersion {
+        employee_id: employee_id.to_string(),
+        valid_from: period.valid_from,
+        valid_to: period.valid_to,
+        recorded_from_position: known.position as u64,
+        recorded_from_time: known.recorded_at.clone(),
+        record: serde_json::to_value(&period.record).expect("JSON values serialize"),
     }))
 }
 

@@ -11,7 +11,6 @@ use tokio::sync::watch;
 use crate::batch::Batch;
 use crate::db::ReadDb;
 use crate::feed::{Decoded, Feed};
-use crate::history::StaffHistories;
 use crate::payroll::PayrollSnapshot;
 use crate::staff_record::employee_record;
 use crate::states::FoldedStates;
@@ -45,7 +44,6 @@ pub struct Projector {
     source: EventStore,
     sink: ReadDb,
     states: FoldedStates,
-    histories: StaffHistories,
     batch_size: usize,
     position: watch::Sender<u64>,
     /// Whether indexes a rebuild set aside have been looked for since the last rebuild.
@@ -58,7 +56,6 @@ impl Projector {
             source,
             sink,
             states: FoldedStates::new(100_000),
-            histories: StaffHistories::new(100_000),
             batch_size: 1_000,
             position: watch::channel(0).0,
             indexes_checked: false,
@@ -88,7 +85,6 @@ impl Projector {
         if outcome.is_err() {
             // The caches may be ahead of what was committed: start them afresh.
             self.states.clear();
-            self.histories.clear();
         }
         outcome?;
         if !self.indexes_checked {
@@ -107,7 +103,7 @@ impl Projector {
         writer: &mut BatchWriter,
     ) -> Result<(), ProjectionError> {
         while let Some(page) = feed.next().await {
-            let (batch, last, events) = self.build_batch(page?, feed, writer).await?;
+            let (batch, last, events) = self.build_batch(page?, feed).await?;
             if events < self.batch_size {
                 // A short batch: the feed has ended, nothing to overlap with.
                 writer.commit_now(batch, last).await?;
@@ -147,7 +143,6 @@ impl Projector {
         crate::tables::truncate_all(&self.sink).await?;
         self.indexes_checked = false;
         self.states.clear();
-        self.histories.clear();
         let live_batch = std::mem::replace(&mut self.batch_size, REBUILD_BATCH);
         let outcome = self.run(Until::Head).await;
         self.batch_size = live_batch;
@@ -160,9 +155,7 @@ impl Projector {
         &mut self,
         first: Vec<Decoded>,
         feed: &mut Feed,
-        writer: &mut BatchWriter,
     ) -> Result<(Batch, u64, usize), ProjectionError> {
-        self.histories.trim();
         let mut changes = Batch::default();
         let mut timings = Timings::default();
         let (mut events, mut last) = (0, 0);
@@ -170,8 +163,7 @@ impl Projector {
         while let Some(decoded) = page.take() {
             events += decoded.len();
             last = decoded.last().map_or(last, |(r, _)| r.position);
-            self.add_page(writer, &mut changes, decoded, &mut timings)
-                .await?;
+            self.add_page(&mut changes, decoded, &mut timings).await?;
             if events < self.batch_size {
                 let step = Instant::now();
                 page = feed.next().await.transpose()?;
@@ -194,7 +186,6 @@ impl Projector {
     /// Folds one page into the states and adds the rows it changes to `changes`.
     async fn add_page(
         &mut self,
-        writer: &mut BatchWriter,
         changes: &mut Batch,
         page: Vec<Decoded>,
         timings: &mut Timings,
@@ -209,9 +200,7 @@ impl Projector {
                 .await?;
             timings.folding += step.elapsed();
             let step = Instant::now();
-            changes
-                .add(writer, &mut self.histories, recorded, &event, &prior, after)
-                .await?;
+            changes.add(recorded, &event, &prior, after);
             timings.building += step.elapsed();
         }
         Ok(())

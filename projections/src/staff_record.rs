@@ -1,18 +1,18 @@
-//! Staff records: the current record per employee, the payroll change feed, and the bitemporal
-//! versions — all derived from the employee aggregate's folded state.
+//! Staff records: the current record per employee and the payroll change feed, both derived
+//! from the employee aggregate's folded state (the bitemporal versions are folded from the feed
+//! when asked for: see `staff_versions`).
 
-use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use hrledger_domain::employee::{EmployeeRecord, EmploymentStatus};
 
 use crate::append::{append, AppendRow, Cell};
-use crate::payroll::{status_text, PayrollChanges, PayrollRecord};
+use crate::payroll::status_text;
 use hrledger_domain::{AggregateState, Grade};
 use serde_json::json;
 
 use crate::db::{date_text, ReadTx};
-use crate::{insert_rows, on_tx, ProjectionError};
+use crate::{insert_rows, ProjectionError};
 
 pub(crate) fn employee_record(state: &AggregateState) -> Option<&EmployeeRecord> {
     match state {
@@ -220,56 +220,15 @@ pub(crate) struct ChangeRow {
     pub changes: String,
 }
 
-/// One period of an employee's record as known from `recorded_from` (until `recorded_to`).
-pub(crate) struct VersionRow {
-    pub employee_id: String,
-    pub valid_from: String,
-    pub valid_to: Option<String>,
-    pub recorded_from: i64,
-    pub recorded_from_time: String,
-    pub recorded_to: Option<i64>,
-    pub recorded_to_time: Option<String>,
-    pub record: String,
-}
-
 pub(crate) async fn write_changes(
     tx: &mut ReadTx,
     changes: &[ChangeRow],
-    closes: &BTreeMap<String, (i64, String)>,
-    versions: &[VersionRow],
 ) -> Result<(), ProjectionError> {
     append(
         tx,
         "staff_changes (position, employee_id, change_kind, effective_date, recorded_at, changes)",
         6,
         changes,
-    )
-    .await?;
-    on_tx!(tx, conn => {
-        // Knowledge from before this batch ends where the batch first changes the employee;
-        // closed before the new periods are inserted, which are open or closed already.
-        // One statement per chunk, not a round trip per employee.
-        let closes: Vec<_> = closes.iter().collect();
-        for chunk in closes.chunks(crate::bulk::rows_per_statement(3)) {
-            let mut qb = sqlx::QueryBuilder::new(
-                "UPDATE staff_record_versions SET recorded_to = c.column2, recorded_to_time = c.column3 FROM (",
-            );
-            qb.push_values(chunk, |mut b, (employee, (position, time))| {
-                b.push_bind(*employee).push_bind(*position).push_bind(time);
-            });
-            qb.push(
-                ") AS c WHERE staff_record_versions.employee_id = c.column1 \
-                 AND staff_record_versions.recorded_to IS NULL",
-            );
-            qb.build().execute(&mut *conn).await?;
-        }
-    });
-    append(
-        tx,
-        "staff_record_versions (employee_id, valid_from, valid_to, recorded_from, \
-         recorded_from_time, recorded_to, recorded_to_time, record)",
-        8,
-        versions,
     )
     .await
 }
@@ -285,47 +244,4 @@ impl AppendRow for ChangeRow {
             Cell::Text(Some(&self.changes)),
         ]
     }
-}
-
-impl AppendRow for VersionRow {
-    fn cells(&self) -> Vec<Cell<'_>> {
-        vec![
-            Cell::Text(Some(&self.employee_id)),
-            Cell::Text(Some(&self.valid_from)),
-            Cell::Text(self.valid_to.as_deref()),
-            Cell::Int(Some(self.recorded_from)),
-            Cell::Text(Some(&self.recorded_from_time)),
-            Cell::Int(self.recorded_to),
-            Cell::Text(self.recorded_to_time.as_deref()),
-            Cell::Text(Some(&self.record)),
-        ]
-    }
-}
-
-/// Folds changes (already in effective-date, then position, order) into `(valid_from,
-/// valid_to, record)` periods, the record as stored JSON. Several changes on one date make one
-/// period; per field the later-recorded change wins.
-pub(crate) fn versions_from<'a>(
-    history: impl Iterator<Item = (&'a str, &'a PayrollChanges)>,
-) -> Vec<(String, Option<String>, String)> {
-    let mut periods: Vec<(&str, PayrollRecord)> = Vec::new();
-    let mut current = PayrollRecord::default();
-    for (effective, changes) in history {
-        current.apply(changes);
-        match periods.last_mut() {
-            Some((from, record)) if *from == effective => *record = current.clone(),
-            _ => periods.push((effective, current.clone())),
-        }
-    }
-    let ends: Vec<Option<String>> = periods
-        .iter()
-        .skip(1)
-        .map(|(from, _)| Some(from.to_string()))
-        .chain(std::iter::once(None))
-        .collect();
-    periods
-        .into_iter()
-        .zip(ends)
-        .map(|((from, record), to)| (from.to_string(), to, record.to_json()))
-        .collect()
 }

@@ -10,10 +10,6 @@ use crate::{on_pool, ProjectionError};
 pub const TABLES: &[(&str, &str)] = &[
     ("staff_records", "employee_id"),
     ("staff_changes", "position"),
-    (
-        "staff_record_versions",
-        "employee_id, recorded_from, valid_from",
-    ),
     ("cases", "case_id"),
     ("deadlines", "deadline_id"),
     ("audit_trail", "position"),

@@ -27,12 +27,6 @@ impl BatchWriter {
         }
     }
 
-    /// The read-model database, as committed so far: call [`settle`](Self::settle) first to
-    /// read what earlier batches wrote.
-    pub fn sink(&self) -> &ReadDb {
-        &self.sink
-    }
-
     /// Starts committing `batch` (which ends at position `last`) once the batch before it has.
     pub async fn submit(&mut self, batch: Batch, last: u64) -> Result<(), ProjectionError> {
         self.settle().await?;
