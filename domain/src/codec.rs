@@ -1,8 +1,11 @@
 //! Serialized form of events: `{event_type, schema_version, data}` with `data` the event's
 //! fields as a snake_case JSON object. Old schema versions are upcast on read, never rewritten.
 
+use std::borrow::Cow;
+
+use serde::de::value::MapDeserializer;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::error::DecodeError;
 use crate::ledger::LedgerEvent;
@@ -119,33 +122,51 @@ pub(crate) fn decode(
             current,
         });
     }
-    let data = upcast(event_type, schema_version, data.clone())?;
-    let tagged = json!({ "type": event_type, "data": data });
+    // Data at the current version is read where it lies; only older data is copied to upcast.
+    let data = if schema_version < current {
+        Cow::Owned(upcast(event_type, schema_version, data.clone())?)
+    } else {
+        Cow::Borrowed(data)
+    };
+    let tag = Value::String(event_type.to_string());
+    let fields = || tagged(&tag, &data);
     let bad = |e: serde_json::Error| malformed(event_type, schema_version, e);
     Ok(match kind {
         AggregateKind::Organisation => {
-            LedgerEvent::Organisation(serde_json::from_value(tagged).map_err(bad)?)
+            LedgerEvent::Organisation(Deserialize::deserialize(fields()).map_err(bad)?)
         }
         AggregateKind::Employee => {
-            LedgerEvent::Employee(serde_json::from_value(tagged).map_err(bad)?)
+            LedgerEvent::Employee(Deserialize::deserialize(fields()).map_err(bad)?)
         }
         AggregateKind::Programme => {
-            LedgerEvent::Programme(serde_json::from_value(tagged).map_err(bad)?)
+            LedgerEvent::Programme(Deserialize::deserialize(fields()).map_err(bad)?)
         }
         AggregateKind::Transfer => {
-            LedgerEvent::Transfer(serde_json::from_value(tagged).map_err(bad)?)
+            LedgerEvent::Transfer(Deserialize::deserialize(fields()).map_err(bad)?)
         }
         AggregateKind::Consultation => {
-            LedgerEvent::Consultation(serde_json::from_value(tagged).map_err(bad)?)
+            LedgerEvent::Consultation(Deserialize::deserialize(fields()).map_err(bad)?)
         }
         AggregateKind::Appointment => {
-            LedgerEvent::Appointment(serde_json::from_value(tagged).map_err(bad)?)
+            LedgerEvent::Appointment(Deserialize::deserialize(fields()).map_err(bad)?)
         }
         AggregateKind::Displacement => {
-            LedgerEvent::Displacement(serde_json::from_value(tagged).map_err(bad)?)
+            LedgerEvent::Displacement(Deserialize::deserialize(fields()).map_err(bad)?)
         }
         AggregateKind::Mediation => {
-            LedgerEvent::Mediation(serde_json::from_value(tagged).map_err(bad)?)
+            LedgerEvent::Mediation(Deserialize::deserialize(fields()).map_err(bad)?)
         }
     })
+}
+
+/// The event in its tagged form, `{"type": tag, "data": data}`, as a deserializer that reads
+/// both where they lie. The tag comes first, so serde picks the variant and then reads its
+/// fields straight from `data`. Through a `Value` object the keys come out sorted, `data`
+/// first, and serde buffered all of it before it knew the variant: with the copy of `data`
+/// that the object needed, that was most of the cost of decoding an event.
+fn tagged<'a>(
+    tag: &'a Value,
+    data: &'a Value,
+) -> MapDeserializer<'a, std::array::IntoIter<(&'a str, &'a Value), 2>, serde_json::Error> {
+    MapDeserializer::new([("type", tag), ("data", data)].into_iter())
 }
