@@ -30,7 +30,6 @@ pub async fn truncate_all(db: &ReadDb) -> Result<(), ProjectionError> {
         ReadTx::Postgres(t) => {
             let sql = format!("TRUNCATE {}", names.join(", "));
             sqlx::query(&sql).execute(&mut **t).await?;
-            crate::deferred_indexes::set_aside(t).await?;
         }
         ReadTx::Sqlite(t) => {
             for table in names {
@@ -39,6 +38,7 @@ pub async fn truncate_all(db: &ReadDb) -> Result<(), ProjectionError> {
             }
         }
     }
+    crate::deferred_indexes::set_aside(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }
