@@ -3,6 +3,7 @@
 //! supersedes (a staff record, a case) are written once, in their final state.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use hrledger_domain::{AggregateKind, AggregateState, LedgerEvent};
 use hrledger_store::RecordedEvent;
@@ -77,11 +78,23 @@ impl Batch {
 
     /// Writes everything the batch changed, in the batch's transaction.
     pub async fn write(self, tx: &mut ReadTx) -> Result<(), ProjectionError> {
+        let started = Instant::now();
         audit_trail::write(tx, &self.audit).await?;
+        let audit = started.elapsed();
         staff_record::write_current(tx, self.staff.values()).await?;
+        let staff = started.elapsed() - audit;
         staff_record::write_changes(tx, &self.changes).await?;
+        let changes = started.elapsed() - audit - staff;
         cases::write_cases(tx, self.cases.values()).await?;
         cases::write_programmes(tx, self.programmes.values()).await?;
+        // Which read model a batch's writing time goes to (`RUST_LOG=hrledger_projections=debug`).
+        tracing::debug!(
+            ?audit,
+            ?staff,
+            ?changes,
+            cases = ?(started.elapsed() - audit - staff - changes),
+            "read models batch rows written"
+        );
         Ok(())
     }
 }

@@ -16,6 +16,7 @@ mod error;
 mod evict;
 mod feed;
 mod payroll;
+mod pg_rows;
 pub mod queries;
 mod runner;
 mod sqlite_file;

@@ -12,7 +12,7 @@ use hrledger_domain::{AggregateState, Grade};
 use serde_json::json;
 
 use crate::db::{date_text, ReadTx};
-use crate::{insert_rows, ProjectionError};
+use crate::ProjectionError;
 
 pub(crate) fn employee_record(state: &AggregateState) -> Option<&EmployeeRecord> {
     match state {
@@ -157,25 +157,7 @@ pub(crate) async fn write_current<'a>(
             let sql = format!("{head}VALUES ({values}){tail}");
             crate::sqlite_rows::execute_rows(t, &sql, &rows).await?;
         }
-        ReadTx::Postgres(t) => {
-            let conn = &mut **t;
-            insert_rows!(
-                conn,
-                head.as_str(),
-                tail.as_str(),
-                rows,
-                STAFF_COLUMNS.len(),
-                |mut b, r: &&StaffRow| {
-                    for cell in r.cells() {
-                        match cell {
-                            Cell::Text(text) => b.push_bind(text),
-                            Cell::Int(n) => b.push_bind(n),
-                            Cell::Real(x) => b.push_bind(x),
-                        };
-                    }
-                }
-            );
-        }
+        ReadTx::Postgres(t) => crate::pg_rows::upsert(t, &head, &tail, &rows).await?,
     }
     Ok(())
 }
