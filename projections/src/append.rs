@@ -2,6 +2,8 @@
 //! versions): prepared single-row INSERTs on SQLite (see `sqlite_rows`), `COPY ... FROM STDIN` on PostgreSQL, where a
 //! multi-row INSERT of thousands of rows costs the server far more than the same rows copied.
 
+use std::io::Write;
+
 use sqlx::PgConnection;
 
 use crate::db::ReadTx;
@@ -75,24 +77,32 @@ fn copy_row<R: AppendRow>(out: &mut Vec<u8>, row: &R) {
         }
         match cell {
             Cell::Text(Some(text)) => escape_into(out, text),
-            Cell::Int(Some(n)) => out.extend_from_slice(n.to_string().as_bytes()),
-            Cell::Real(Some(x)) => out.extend_from_slice(x.to_string().as_bytes()),
+            Cell::Int(Some(n)) => write!(out, "{n}").expect("writing to a Vec cannot fail"),
+            Cell::Real(Some(x)) => write!(out, "{x}").expect("writing to a Vec cannot fail"),
             Cell::Text(None) | Cell::Int(None) | Cell::Real(None) => out.extend_from_slice(b"\\N"),
         }
     }
     out.push(b'\n');
 }
 
+/// Copies `text` in runs between the bytes COPY needs escaped: byte by byte, this was a tenth
+/// of a PostgreSQL rebuild's CPU in the projector.
 fn escape_into(out: &mut Vec<u8>, text: &str) {
-    for byte in text.bytes() {
-        match byte {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            _ => out.push(byte),
-        }
+    let bytes = text.as_bytes();
+    let mut run = 0;
+    for (i, byte) in bytes.iter().enumerate() {
+        let escaped: &[u8] = match byte {
+            b'\\' => b"\\\\",
+            b'\t' => b"\\t",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[run..i]);
+        out.extend_from_slice(escaped);
+        run = i + 1;
     }
+    out.extend_from_slice(&bytes[run..]);
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@ use crate::ProjectionError;
 /// to keep memory bounded.
 const PAGES_AHEAD: usize = 2;
 
-/// An event with its decoded domain form.
+/// An event with its decoded domain form. The recorded event's `data` is emptied (JSON null)
+/// once decoded: the domain event holds it.
 pub(crate) type Decoded = (RecordedEvent, LedgerEvent);
 
 /// Decoded pages of the log after a position, up to `until`, in order.
@@ -93,8 +94,15 @@ async fn read_page(
     let cut_short = recorded.len() < fetched;
     let events = recorded
         .into_iter()
-        .map(|r| decode(&r).map(|event| (r, event)))
-        .collect::<Result<_, _>>()?;
+        .map(|mut r| {
+            let event = decode(&r)?;
+            // The domain event now holds what the data said. Its JSON tree is freed here, on
+            // the reader's task: freed by the projector, it was a tenth of a rebuild's CPU on
+            // the path every batch waits for.
+            drop(std::mem::take(&mut r.data));
+            Ok((r, event))
+        })
+        .collect::<Result<_, ProjectionError>>()?;
     Ok(Page {
         events,
         fetched,
