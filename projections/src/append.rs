@@ -1,6 +1,6 @@
-//! Appending rows to the read models that only ever grow (audit trail, payroll feed, record
-//! versions): prepared single-row INSERTs on SQLite (see `sqlite_rows`), `COPY ... FROM STDIN` on PostgreSQL, where a
-//! multi-row INSERT of thousands of rows costs the server far more than the same rows copied.
+//! Appending rows to the read models that only ever grow (audit trail, payroll feed): prepared
+//! single-row INSERTs on SQLite (see `sqlite_rows`), `COPY ... FROM STDIN` on PostgreSQL, where
+//! a multi-row INSERT of thousands of rows costs the server far more than the same rows copied.
 
 use std::io::Write;
 
@@ -85,8 +85,8 @@ fn copy_row<R: AppendRow>(out: &mut Vec<u8>, row: &R) {
     out.push(b'\n');
 }
 
-/// Copies `text` in runs between the bytes COPY needs escaped: byte by byte, this was a tenth
-/// of a PostgreSQL rebuild's CPU in the projector.
+/// Copies `text` in runs between the bytes COPY needs escaped: byte by byte, this was 12% of
+/// the projector's samples in a profile of a PostgreSQL rebuild (BENCHMARKS.md, session 10).
 fn escape_into(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     let mut run = 0;

@@ -4,8 +4,8 @@
 //! Index entries on random keys (employee ids, case ids) land on a different page per row: each
 //! batch dirties pages all over the index, and every dirty page is written to the log at the
 //! batch's commit (and on SQLite again into the file at the checkpoint). Building the index
-//! afterwards is one sort. On a 1,018,368-event SQLite ledger the rebuild took 23.4 s with
-//! these indexes in place, and 14.5–15.2 s without them plus 2.7–3.1 s to build them
+//! afterwards is one sort. On a 1,018,368-event SQLite ledger the rebuild took 22.5 s with
+//! these indexes in place, and 17.5–18.2 s with them set aside and built at the end
 //! (BENCHMARKS.md, session 10; PostgreSQL's figures are in session 6).
 //!
 //! The set-aside is durable: the definitions are recorded in `projection_deferred_indexes` in

@@ -97,8 +97,8 @@ async fn read_page(
         .map(|mut r| {
             let event = decode(&r)?;
             // The domain event now holds what the data said. Its JSON tree is freed here, on
-            // the reader's task: freed by the projector, it was a tenth of a rebuild's CPU on
-            // the path every batch waits for.
+            // the reader's task: freed by the projector, it was 8% of the projector's samples in
+            // a profile of a PostgreSQL rebuild, on the path every batch waits for.
             drop(std::mem::take(&mut r.data));
             Ok((r, event))
         })

@@ -9,7 +9,6 @@ use serde_json::Value;
 use sqlx::Row;
 
 use crate::db::{date_text, time_text, ReadDb};
-use crate::payroll::PayrollChanges;
 use crate::staff_record::STAFF_COLUMN_LIST;
 use crate::staff_versions::{version_on, KnownChange};
 use crate::{on_pool, ProjectionError};
@@ -146,17 +145,8 @@ pub async fn staff_record_as_of(
     });
     let changes = rows
         .into_iter()
-        .map(|(effective, position, recorded_at, changes)| {
-            let changes = PayrollChanges::from_json(&changes)
-                .map_err(|e| ProjectionError::Corrupt(format!("staff change {position}: {e}")))?;
-            Ok(KnownChange {
-                effective,
-                position,
-                recorded_at,
-                changes,
-            })
-        })
-        .collect::<Result<Vec<_>, ProjectionError>>()?;
+        .map(KnownChange::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
     let known = known_at.map(time_text);
     let Some((period, known)) = version_on(&changes, &date_text(as_of), known.as_deref()) else {
         return Ok(None);

@@ -7,6 +7,7 @@
 //! superseded with an update — to save a read that folds a few rows.
 
 use crate::payroll::{PayrollChanges, PayrollRecord};
+use crate::ProjectionError;
 
 /// One row of an employee's change feed, as the fold needs it.
 pub(crate) struct KnownChange {
@@ -14,6 +15,22 @@ pub(crate) struct KnownChange {
     pub position: i64,
     pub recorded_at: String,
     pub changes: PayrollChanges,
+}
+
+impl KnownChange {
+    /// A `staff_changes` row as stored: effective date, position, recorded time, changes.
+    pub fn from_row(
+        (effective, position, recorded_at, changes): (String, i64, String, String),
+    ) -> Result<Self, ProjectionError> {
+        let changes = PayrollChanges::from_json(&changes)
+            .map_err(|e| ProjectionError::Corrupt(format!("staff change {position}: {e}")))?;
+        Ok(KnownChange {
+            effective,
+            position,
+            recorded_at,
+            changes,
+        })
+    }
 }
 
 /// One period of an employee's record: in force from `valid_from` until the day before
@@ -41,11 +58,11 @@ pub(crate) fn version_on<'a>(
         .filter(|c| known_at.is_none_or(|t| c.recorded_at.as_str() <= t))
         .max_by_key(|c| c.position)?;
     let folded = changes.iter().filter(|c| c.position <= known.position);
+    // Periods are consecutive and the last is open, so the last to start by `day` holds on it.
     let period = periods(folded)
         .into_iter()
         .take_while(|p| p.valid_from.as_str() <= day)
-        .last()
-        .filter(|p| p.valid_to.as_deref().is_none_or(|to| day < to))?;
+        .last()?;
     Some((period, known))
 }
 

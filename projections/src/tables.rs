@@ -20,9 +20,10 @@ pub const TABLES: &[(&str, &str)] = &[
 ];
 
 /// Empties every read model in one transaction, for a rebuild. PostgreSQL's TRUNCATE frees the
-/// tables' space at once, where DELETE would log every row and leave it dead for vacuum; in the
-/// same transaction the indexes only readers use are set aside, to be built after the replay
-/// (see `deferred_indexes`). SQLite's DELETE without WHERE is its own truncate.
+/// tables' space at once, where DELETE would log every row and leave it dead for vacuum;
+/// SQLite's DELETE without WHERE is its own truncate. In the same transaction, on both, the
+/// indexes only readers use are set aside, to be built after the replay (see
+/// `deferred_indexes`).
 pub async fn truncate_all(db: &ReadDb) -> Result<(), ProjectionError> {
     let names: Vec<&str> = TABLES.iter().map(|(table, _)| *table).collect();
     let mut tx = db.begin().await?;
