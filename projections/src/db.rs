@@ -75,6 +75,17 @@ impl ReadDb {
     }
 }
 
+impl ReadDb {
+    /// Moves committed batches from SQLite's WAL into the file (see `sqlite_file`); PostgreSQL
+    /// checkpoints by itself.
+    pub(crate) async fn checkpoint(&self) -> Result<(), crate::ProjectionError> {
+        match self {
+            ReadDb::Sqlite(_, Some(file)) => file.checkpoint().await,
+            ReadDb::Sqlite(_, None) | ReadDb::Postgres(_) => Ok(()),
+        }
+    }
+}
+
 impl ReadTx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {

@@ -82,6 +82,7 @@ impl Projector {
         let projected = self.project(&mut feed, &mut writer).await;
         // The last batch commits before the run reports where it got to.
         let outcome = projected.and(writer.settle().await);
+        writer.checkpointed().await;
         if outcome.is_err() {
             // The caches may be ahead of what was committed: start them afresh.
             self.states.clear();

@@ -1,6 +1,9 @@
 //! Commits batches in a task of its own, so the projector builds the next batch while the
 //! database writes the previous one. At most one batch is in flight and batches commit in
 //! order, each with its checkpoint: a crash still leaves the read models at a batch boundary.
+//!
+//! After a batch commits, SQLite's WAL is checkpointed in another task, at most one at a time,
+//! while the next batch is written.
 
 use std::time::Instant;
 
@@ -14,6 +17,8 @@ use crate::{checkpoint, ProjectionError};
 pub(crate) struct BatchWriter {
     sink: ReadDb,
     in_flight: Option<JoinHandle<Result<u64, ProjectionError>>>,
+    /// The WAL checkpoint started after an earlier commit, if one is still running.
+    checkpoint: Option<JoinHandle<()>>,
     /// Moved only once a batch has committed: readers waiting for their write see it.
     position: watch::Sender<u64>,
 }
@@ -23,6 +28,7 @@ impl BatchWriter {
         BatchWriter {
             sink,
             in_flight: None,
+            checkpoint: None,
             position,
         }
     }
@@ -40,7 +46,7 @@ impl BatchWriter {
     pub async fn commit_now(&mut self, batch: Batch, last: u64) -> Result<(), ProjectionError> {
         self.settle().await?;
         let committed = commit(self.sink.clone(), batch, last).await?;
-        self.position.send_replace(committed);
+        self.committed(committed);
         Ok(())
     }
 
@@ -54,8 +60,30 @@ impl BatchWriter {
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
             Err(_) => return Err(ProjectionError::WriterStopped),
         };
-        self.position.send_replace(committed);
+        self.committed(committed);
         Ok(())
+    }
+
+    /// Waits for the WAL checkpoint in flight, if any: at the end of a run, so that what
+    /// follows (a rebuild's index builds) starts from a copied WAL and checkpoints it whole.
+    pub async fn checkpointed(&mut self) {
+        if let Some(checkpoint) = self.checkpoint.take() {
+            let _ = checkpoint.await;
+        }
+    }
+
+    /// Publishes a committed position and checkpoints the WAL unless a checkpoint still runs.
+    fn committed(&mut self, position: u64) {
+        self.position.send_replace(position);
+        if self.checkpoint.as_ref().is_some_and(|c| !c.is_finished()) {
+            return;
+        }
+        let sink = self.sink.clone();
+        self.checkpoint = Some(tokio::spawn(async move {
+            if let Err(e) = sink.checkpoint().await {
+                tracing::warn!(error = %e, "read-model WAL checkpoint failed");
+            }
+        }));
     }
 }
 
@@ -63,6 +91,9 @@ async fn commit(sink: ReadDb, batch: Batch, last: u64) -> Result<u64, Projection
     let started = Instant::now();
     let mut tx = sink.begin().await?;
     batch.write(&mut tx).await?;
+    // Freeing a rebuild batch's rows took 4% of a rebuild's samples, on this task, which the
+    // next batch waits for: they are freed on a thread of their own instead.
+    tokio::task::spawn_blocking(move || drop(batch));
     let writing = started.elapsed();
     checkpoint::save(&mut tx, last).await?;
     tx.commit().await?;
