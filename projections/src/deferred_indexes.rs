@@ -15,8 +15,7 @@ use crate::db::{ReadDb, ReadTx};
 use crate::{on_tx, ProjectionError};
 
 /// The indexes only readers use: a rebuild never looks rows up through them. The table keys
-/// stay: staff records and cases are upserted through theirs. (`audit_employees_by_employee`
-/// exists on PostgreSQL only; on SQLite that key is the table itself.)
+/// stay: staff records and cases are upserted through theirs.
 const DEFERRED: &[&str] = &[
     "audit_by_actor",
     "audit_by_case",
