@@ -5,25 +5,18 @@
 //! the connection's worker thread and parses a statement text of thousands of placeholders; in
 //! a rebuild that, not SQLite's own work, bounded the writer. Here sqlx lends us the
 //! connection's handle (its worker waits meanwhile) and the rows are bound straight from our
-//! strings. The transaction is still sqlx's: these statements are part of it, and it commits
-//! or rolls back with everything else in the batch.
+//! strings, without SQLite copying them either (see [`RowStatement`]). The transaction is
+//! still sqlx's: these statements are part of it, and it commits or rolls back with everything
+//! else in the batch.
 
-use rusqlite::types::{ToSqlOutput, ValueRef};
+use std::ffi::{c_int, CString};
+use std::ptr::NonNull;
+
+use rusqlite::ffi;
 use sqlx::SqliteConnection;
 
 use crate::append::{AppendRow, Cell};
 use crate::ProjectionError;
-
-impl rusqlite::ToSql for Cell<'_> {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::Borrowed(match *self {
-            Cell::Text(Some(text)) => ValueRef::Text(text.as_bytes()),
-            Cell::Int(Some(n)) => ValueRef::Integer(n),
-            Cell::Real(Some(x)) => ValueRef::Real(x),
-            Cell::Text(None) | Cell::Int(None) | Cell::Real(None) => ValueRef::Null,
-        }))
-    }
-}
 
 /// Appends `rows` to `table` (`"name (col, col, ...)"`, `columns` of them) in the open
 /// transaction on `conn`.
@@ -48,15 +41,96 @@ pub(crate) async fn execute_rows<R: AppendRow>(
     let db = handle.as_raw_handle();
     on_this_thread(|| {
         // SAFETY: the handle is sqlx's open connection, lent to us exclusively while `handle`
-        // (its lock) lives, which outlasts `borrowed`; a connection made with `from_handle`
-        // never closes the handle, and dropping it finalises only the statement it prepared.
-        let borrowed = unsafe { rusqlite::Connection::from_handle(db.as_ptr()) }?;
-        let mut insert = borrowed.prepare(sql)?;
+        // (its lock) lives, which outlasts the statement; `rows` outlive it too, as binding
+        // their text without a copy requires.
+        let mut statement = unsafe { RowStatement::prepare(db, sql) }?;
         for row in rows {
-            insert.execute(rusqlite::params_from_iter(row.cells()))?;
+            statement.run(&row.cells())?;
         }
         Ok(())
     })
+}
+
+/// A prepared statement that binds a row's text where it lies (`SQLITE_STATIC`).
+///
+/// rusqlite binds every text as `SQLITE_TRANSIENT`, which makes SQLite allocate and copy each
+/// value before the row is inserted: in a profile of a rebuild that copy was 6% of all samples,
+/// on the writer, which every batch waits for (BENCHMARKS.md, session 11).
+struct RowStatement {
+    db: NonNull<ffi::sqlite3>,
+    statement: NonNull<ffi::sqlite3_stmt>,
+}
+
+impl RowStatement {
+    /// # Safety
+    /// `db` must be an open connection used by nothing else while the statement lives.
+    unsafe fn prepare(db: NonNull<ffi::sqlite3>, sql: &str) -> Result<Self, ProjectionError> {
+        let text = CString::new(sql).expect("read-model SQL holds no NUL");
+        let mut statement = std::ptr::null_mut();
+        let code = ffi::sqlite3_prepare_v2(
+            db.as_ptr(),
+            text.as_ptr(),
+            -1,
+            &mut statement,
+            std::ptr::null_mut(),
+        );
+        check(db, code)?;
+        let statement = NonNull::new(statement).expect("a prepared statement");
+        Ok(RowStatement { db, statement })
+    }
+
+    /// Binds `cells` to `?1`.. and steps the statement once. The texts must stay alive until
+    /// they are bound over or the statement is finalised: the rows are borrowed for longer.
+    fn run(&mut self, cells: &[Cell<'_>]) -> Result<(), ProjectionError> {
+        let s = self.statement.as_ptr();
+        for (i, cell) in cells.iter().enumerate() {
+            let at = i as c_int + 1;
+            // SAFETY: `s` is a live statement; SQLITE_STATIC text is read, never freed.
+            let code = unsafe {
+                match *cell {
+                    Cell::Text(Some(text)) => ffi::sqlite3_bind_text(
+                        s,
+                        at,
+                        text.as_ptr().cast(),
+                        text.len() as c_int,
+                        ffi::SQLITE_STATIC(),
+                    ),
+                    Cell::Int(Some(n)) => ffi::sqlite3_bind_int64(s, at, n),
+                    Cell::Real(Some(x)) => ffi::sqlite3_bind_double(s, at, x),
+                    Cell::Text(None) | Cell::Int(None) | Cell::Real(None) => {
+                        ffi::sqlite3_bind_null(s, at)
+                    }
+                }
+            };
+            check(self.db, code)?;
+        }
+        // SAFETY: as above; a statement is reset before it is stepped again.
+        let stepped = unsafe { ffi::sqlite3_step(s) };
+        let reset = unsafe { ffi::sqlite3_reset(s) };
+        check(self.db, stepped)?;
+        check(self.db, reset)
+    }
+}
+
+impl Drop for RowStatement {
+    fn drop(&mut self) {
+        // SAFETY: the statement was prepared by `prepare` and is finalised once.
+        unsafe { ffi::sqlite3_finalize(self.statement.as_ptr()) };
+    }
+}
+
+/// SQLite's result `code` as an error with the connection's message, if it is one.
+fn check(db: NonNull<ffi::sqlite3>, code: c_int) -> Result<(), ProjectionError> {
+    if code == ffi::SQLITE_OK || code == ffi::SQLITE_DONE || code == ffi::SQLITE_ROW {
+        return Ok(());
+    }
+    // SAFETY: `db` is open; its message is copied before anything else runs on it.
+    let message = unsafe {
+        std::ffi::CStr::from_ptr(ffi::sqlite3_errmsg(db.as_ptr()))
+            .to_string_lossy()
+            .into_owned()
+    };
+    Err(rusqlite::Error::SqliteFailure(ffi::Error::new(code), Some(message)).into())
 }
 
 pub(crate) fn placeholders(columns: usize) -> String {
