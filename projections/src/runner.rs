@@ -171,6 +171,9 @@ impl Projector {
                 timings.waiting += step.elapsed();
             }
         }
+        let step = Instant::now();
+        changes.finish(&mut self.states, &self.source).await?;
+        timings.building += step.elapsed();
         // With the writer's `read models batch committed`, where a batch's time goes: the
         // figures BENCHMARKS.md quotes come from these events.
         tracing::debug!(

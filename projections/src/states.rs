@@ -66,6 +66,37 @@ impl FoldedStates {
         Ok((observed, &cached.state))
     }
 
+    /// The stream's state after its event `version` (at global `position`): the cached one
+    /// when the cache still has it at that version, else folded again from the store.
+    pub async fn after<'a>(
+        &'a mut self,
+        source: &EventStore,
+        stream: &str,
+        version: u64,
+        position: u64,
+    ) -> Result<&'a AggregateState, ProjectionError> {
+        let cached = self
+            .states
+            .get(stream)
+            .is_some_and(|c| c.version == version);
+        if !cached {
+            let id = StreamId::parse(stream).map_err(|e| ProjectionError::Unreadable {
+                position,
+                detail: e.to_string(),
+            })?;
+            let state = fold_until(source, &id, version + 1).await?;
+            self.states.insert(
+                stream.to_string(),
+                Cached {
+                    version,
+                    position,
+                    state,
+                },
+            );
+        }
+        Ok(&self.states[stream].state)
+    }
+
     /// Forgets the streams least recently changed: the ones still in progress stay, so a
     /// rebuild of a long ledger does not fold them again from the store.
     fn evict_older_half(&mut self) {
