@@ -3,7 +3,8 @@
 
 use std::borrow::Cow;
 
-use serde::de::value::MapDeserializer;
+use serde::de::value::{BorrowedStrDeserializer, MapDeserializer};
+use serde::de::{IntoDeserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -112,6 +113,40 @@ pub(crate) fn decode(
     schema_version: u32,
     data: &Value,
 ) -> Result<LedgerEvent, DecodeError> {
+    let kind = check_version(event_type, schema_version)?;
+    // Data at the current version is read where it lies; only older data is copied to upcast.
+    let data = if schema_version < current_version(event_type) {
+        Cow::Owned(upcast(event_type, schema_version, data.clone())?)
+    } else {
+        Cow::Borrowed(data)
+    };
+    let tag = Value::String(event_type.to_string());
+    decode_tagged(kind, || tagged(&tag, &data))
+        .map_err(|e| malformed(event_type, schema_version, e))
+}
+
+/// As [`decode`], from the data's stored JSON text: at the current schema version the fields
+/// are read from the text itself, with no `Value` tree built between.
+pub(crate) fn decode_text(
+    event_type: &str,
+    schema_version: u32,
+    data: &str,
+) -> Result<LedgerEvent, DecodeError> {
+    let kind = check_version(event_type, schema_version)?;
+    let bad = |e: serde_json::Error| malformed(event_type, schema_version, e);
+    if schema_version < current_version(event_type) {
+        let value: Value = serde_json::from_str(data).map_err(bad)?;
+        return decode(event_type, schema_version, &value);
+    }
+    let entries = [
+        ("type", Entry::Tag(event_type)),
+        ("data", Entry::Text(data)),
+    ];
+    decode_tagged(kind, || MapDeserializer::new(entries.into_iter())).map_err(bad)
+}
+
+/// The aggregate kind of `event_type`, if this build reads `schema_version` of it.
+fn check_version(event_type: &str, schema_version: u32) -> Result<AggregateKind, DecodeError> {
     let kind = kind_of_type(event_type)
         .ok_or_else(|| DecodeError::UnknownEventType(event_type.to_string()))?;
     let current = current_version(event_type);
@@ -122,41 +157,94 @@ pub(crate) fn decode(
             current,
         });
     }
-    // Data at the current version is read where it lies; only older data is copied to upcast.
-    let data = if schema_version < current {
-        Cow::Owned(upcast(event_type, schema_version, data.clone())?)
-    } else {
-        Cow::Borrowed(data)
-    };
-    let tag = Value::String(event_type.to_string());
-    let fields = || tagged(&tag, &data);
-    let bad = |e: serde_json::Error| malformed(event_type, schema_version, e);
+    Ok(kind)
+}
+
+/// Deserializes the event of `kind` from its tagged form (see [`tagged`]).
+fn decode_tagged<'de, D>(
+    kind: AggregateKind,
+    fields: impl Fn() -> D,
+) -> Result<LedgerEvent, serde_json::Error>
+where
+    D: serde::Deserializer<'de, Error = serde_json::Error>,
+{
     Ok(match kind {
         AggregateKind::Organisation => {
-            LedgerEvent::Organisation(Deserialize::deserialize(fields()).map_err(bad)?)
+            LedgerEvent::Organisation(Deserialize::deserialize(fields())?)
         }
-        AggregateKind::Employee => {
-            LedgerEvent::Employee(Deserialize::deserialize(fields()).map_err(bad)?)
-        }
-        AggregateKind::Programme => {
-            LedgerEvent::Programme(Deserialize::deserialize(fields()).map_err(bad)?)
-        }
-        AggregateKind::Transfer => {
-            LedgerEvent::Transfer(Deserialize::deserialize(fields()).map_err(bad)?)
-        }
+        AggregateKind::Employee => LedgerEvent::Employee(Deserialize::deserialize(fields())?),
+        AggregateKind::Programme => LedgerEvent::Programme(Deserialize::deserialize(fields())?),
+        AggregateKind::Transfer => LedgerEvent::Transfer(Deserialize::deserialize(fields())?),
         AggregateKind::Consultation => {
-            LedgerEvent::Consultation(Deserialize::deserialize(fields()).map_err(bad)?)
+            LedgerEvent::Consultation(Deserialize::deserialize(fields())?)
         }
-        AggregateKind::Appointment => {
-            LedgerEvent::Appointment(Deserialize::deserialize(fields()).map_err(bad)?)
-        }
+        AggregateKind::Appointment => LedgerEvent::Appointment(Deserialize::deserialize(fields())?),
         AggregateKind::Displacement => {
-            LedgerEvent::Displacement(Deserialize::deserialize(fields()).map_err(bad)?)
+            LedgerEvent::Displacement(Deserialize::deserialize(fields())?)
         }
-        AggregateKind::Mediation => {
-            LedgerEvent::Mediation(Deserialize::deserialize(fields()).map_err(bad)?)
-        }
+        AggregateKind::Mediation => LedgerEvent::Mediation(Deserialize::deserialize(fields())?),
     })
+}
+
+/// An entry of the tagged form read from text: the tag, or the data's JSON text, parsed
+/// straight into the variant's fields once serde has picked the variant from the tag.
+#[derive(Clone, Copy)]
+enum Entry<'a> {
+    Tag(&'a str),
+    Text(&'a str),
+}
+
+impl<'de> IntoDeserializer<'de, serde_json::Error> for Entry<'de> {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+impl<'de> serde::Deserializer<'de> for Entry<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Entry::Tag(tag) => visitor.visit_borrowed_str(tag),
+            Entry::Text(text) => whole_text(text, |json| json.deserialize_any(visitor)),
+        }
+    }
+
+    /// Serde reads an adjacent tag as a unit variant of the enum's tag type.
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self {
+            Entry::Tag(tag) => visitor.visit_enum(BorrowedStrDeserializer::new(tag)),
+            Entry::Text(text) => {
+                whole_text(text, |json| json.deserialize_enum(name, variants, visitor))
+            }
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier
+        ignored_any
+    }
+}
+
+/// Reads `text` with `read`, which must take all of it but trailing whitespace.
+fn whole_text<'de, T>(
+    text: &'de str,
+    read: impl FnOnce(
+        &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
+    ) -> Result<T, serde_json::Error>,
+) -> Result<T, serde_json::Error> {
+    let mut json = serde_json::Deserializer::from_str(text);
+    let value = read(&mut json)?;
+    json.end()?;
+    Ok(value)
 }
 
 /// The event in its tagged form, `{"type": tag, "data": data}`, as a deserializer that reads

@@ -129,6 +129,15 @@ impl LedgerEvent {
     ) -> Result<LedgerEvent, crate::error::DecodeError> {
         crate::codec::decode(event_type, schema_version, data)
     }
+
+    /// As [`LedgerEvent::from_stored`], from the data's JSON text as the store keeps it.
+    pub fn from_stored_text(
+        event_type: &str,
+        schema_version: u32,
+        data: &str,
+    ) -> Result<LedgerEvent, crate::error::DecodeError> {
+        crate::codec::decode_text(event_type, schema_version, data)
+    }
 }
 
 fn employee_case(e: &employee::Event) -> Option<Uuid> {

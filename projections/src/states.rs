@@ -130,6 +130,19 @@ async fn fold_until(
     Ok(state)
 }
 
+/// Decodes an event read with its data as the stored text (`recorded.data` is null).
+pub(crate) fn decode_text(
+    recorded: &RecordedEvent,
+    data: &str,
+) -> Result<LedgerEvent, ProjectionError> {
+    LedgerEvent::from_stored_text(&recorded.event_type, recorded.schema_version, data).map_err(
+        |e| ProjectionError::Unreadable {
+            position: recorded.position,
+            detail: e.to_string(),
+        },
+    )
+}
+
 pub(crate) fn decode(recorded: &RecordedEvent) -> Result<LedgerEvent, ProjectionError> {
     LedgerEvent::from_stored(
         &recorded.event_type,

@@ -133,6 +133,24 @@ pub struct RecordedEvent {
     pub hash: [u8; 32],
 }
 
+/// An event as the log holds it, its data not yet parsed: for a reader that decodes the JSON
+/// text itself (the projector, straight into domain events) rather than through a
+/// `serde_json::Value`. `recorded.data` is JSON null; `data` is the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnparsedEvent {
+    pub recorded: RecordedEvent,
+    pub data: String,
+}
+
+impl RecordedEvent {
+    pub(crate) fn unparsed(self, data: String) -> UnparsedEvent {
+        UnparsedEvent {
+            recorded: self,
+            data,
+        }
+    }
+}
+
 /// A point in the hash chain an auditor can keep and check later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Digest {

@@ -36,7 +36,7 @@ mod writer;
 pub use error::{InvalidAppend, StoreError, StreamPosition};
 pub use event::{
     AppendRequest, AppendResult, ChainBreak, Digest, ExpectedVersion, Metadata, NewEvent,
-    RecordedEvent, StreamAppend, StreamVersion, Verification,
+    RecordedEvent, StreamAppend, StreamVersion, UnparsedEvent, Verification,
 };
 pub use record::canonical_date;
 pub use sqlite_scan::{file_of as sqlite_file_of, open_query_only as open_sqlite_reader};

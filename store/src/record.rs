@@ -11,7 +11,7 @@ use sqlx::{FromRow, Row};
 use uuid::Uuid;
 
 use crate::error::StoreError;
-use crate::event::{Metadata, RecordedEvent};
+use crate::event::{Metadata, RecordedEvent, UnparsedEvent};
 use crate::hash::ChainedFields;
 
 /// The column list of `events`, in the order [`StoredRow`] binds them on insert.
@@ -184,8 +184,17 @@ impl StoredRow {
     }
 
     pub fn into_recorded(self) -> Result<RecordedEvent, StoreError> {
-        let data = serde_json::from_str(&self.data)
-            .map_err(|e| self.corrupt(&format!("body is not JSON: {e}")))?;
+        let UnparsedEvent { recorded, data } = self.into_unparsed()?;
+        let data = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt {
+            position: recorded.position,
+            detail: format!("body is not JSON: {e}"),
+        })?;
+        Ok(RecordedEvent { data, ..recorded })
+    }
+
+    /// The event with its data left as the stored JSON text (see [`UnparsedEvent`]).
+    pub fn into_unparsed(mut self) -> Result<UnparsedEvent, StoreError> {
+        let data = std::mem::take(&mut self.data);
         let hash = self.stored_hash()?;
         let recorded_at = micros_to_time(self.recorded_at_us)
             .ok_or_else(|| self.corrupt("recorded_at is out of range"))?;
@@ -196,7 +205,7 @@ impl StoredRow {
             event_id: self.event_id,
             event_type: self.event_type,
             schema_version: self.schema_version as u32,
-            data,
+            data: serde_json::Value::Null,
             effective_date: self.effective_date,
             recorded_at,
             metadata: Metadata {
@@ -208,7 +217,8 @@ impl StoredRow {
                 reason: self.reason,
             },
             hash,
-        })
+        }
+        .unparsed(data))
     }
 
     fn corrupt(&self, detail: &str) -> StoreError {

@@ -7,7 +7,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::error::{StoreError, StreamPosition};
-use crate::event::{AppendRequest, AppendResult, Digest, RecordedEvent};
+use crate::event::{AppendRequest, AppendResult, Digest, RecordedEvent, UnparsedEvent};
 use crate::record::{StoredRow, EVENT_COLUMNS};
 use crate::sqlite_scan::{self, LogReader};
 use crate::validate::validate;
@@ -161,17 +161,35 @@ impl EventStore {
         after_position: u64,
         limit: u64,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = self.log_rows(after_position, limit).await?;
+        rows.into_iter().map(StoredRow::into_recorded).collect()
+    }
+
+    /// As [`EventStore::read_all`], each event's data left as its stored JSON text.
+    pub async fn read_all_unparsed(
+        &self,
+        after_position: u64,
+        limit: u64,
+    ) -> Result<Vec<UnparsedEvent>, StoreError> {
+        let rows = self.log_rows(after_position, limit).await?;
+        rows.into_iter().map(StoredRow::into_unparsed).collect()
+    }
+
+    async fn log_rows(
+        &self,
+        after_position: u64,
+        limit: u64,
+    ) -> Result<Vec<StoredRow>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let Some(reader) = &self.inner.log_reader else {
             return self
-                .read(RowQuery::After(after_position as i64, limit))
+                .rows(RowQuery::After(after_position as i64, limit))
                 .await;
         };
         if self.inner.writer.lock().expect("writer lock").is_none() {
             return Err(StoreError::Closed); // a closed store reads nothing, on any connection
         }
-        let rows = reader.after(after_position as i64, limit).await?;
-        rows.into_iter().map(StoredRow::into_recorded).collect()
+        reader.after(after_position as i64, limit).await
     }
 
     /// The last committed position; 0 when the ledger is empty.

@@ -57,6 +57,11 @@ fn employment_started_v1_is_upcast_with_the_start_date_as_continuous_service() {
         "effective_date": "2018-09-03"
     });
     let e = LedgerEvent::from_stored("EmploymentStarted", 1, &v1).unwrap();
+    assert_eq!(
+        LedgerEvent::from_stored_text("EmploymentStarted", 1, &v1.to_string()).unwrap(),
+        e,
+        "v1 text is upcast the same way"
+    );
     let LedgerEvent::Employee(EmpEvent::EmploymentStarted(s)) = &e else {
         panic!("{e:?}")
     };
@@ -96,6 +101,24 @@ fn decode_errors_are_typed() {
         LedgerEvent::from_stored("TransferCompleted", 1, &data),
         Err(DecodeError::Malformed { .. })
     ));
+    // From text likewise, and text that is not one JSON object is malformed too.
+    assert_eq!(
+        LedgerEvent::from_stored_text("Nope", 1, "{}"),
+        Err(DecodeError::UnknownEventType("Nope".into()))
+    );
+    assert!(matches!(
+        LedgerEvent::from_stored_text("EmploymentStarted", 3, "{}"),
+        Err(DecodeError::UnsupportedVersion { version: 3, .. })
+    ));
+    for text in ["{}", "{\"transfer_id\": 1", "[]", "{} {}"] {
+        assert!(
+            matches!(
+                LedgerEvent::from_stored_text("TransferCompleted", 1, text),
+                Err(DecodeError::Malformed { .. })
+            ),
+            "{text}"
+        );
+    }
 }
 
 #[test]

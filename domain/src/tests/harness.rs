@@ -95,4 +95,9 @@ pub fn assert_round_trips(e: &LedgerEvent) {
     let back = LedgerEvent::from_stored(&stored.event_type, stored.schema_version, &stored.data)
         .unwrap_or_else(|err| panic!("{} does not decode: {err}", e.event_type()));
     assert_eq!(&back, e);
+    // And from the JSON text the store keeps, as the projector reads it.
+    let text = stored.data.to_string();
+    let back = LedgerEvent::from_stored_text(&stored.event_type, stored.schema_version, &text)
+        .unwrap_or_else(|err| panic!("{} does not decode from text: {err}", e.event_type()));
+    assert_eq!(&back, e);
 }
