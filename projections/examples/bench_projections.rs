@@ -109,7 +109,7 @@ async fn engine_copy_secs(store: &EventStore) -> f64 {
     }
 }
 
-/// Into a fresh, migrated SQLite file with the read-model writer's settings (WAL, full sync,
+/// Into a fresh, migrated SQLite file with the read-model writer's settings (WAL, normal sync,
 /// its page cache), from the rebuilt file attached beside it.
 async fn sqlite_copy_secs(rebuilt: PathBuf) -> f64 {
     let fresh = TestDb::sqlite().await;
@@ -119,7 +119,7 @@ async fn sqlite_copy_secs(rebuilt: PathBuf) -> f64 {
     tokio::task::spawn_blocking(move || {
         let conn = rusqlite::Connection::open(&path).expect("open the copy");
         conn.execute_batch(&format!(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
              PRAGMA cache_size = -{BATCH_CACHE_KIB};"
         ))
         .expect("settings");
