@@ -57,24 +57,30 @@ pub(crate) async fn set_aside(tx: &mut ReadTx) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Builds every index set aside, and forgets it, in one transaction.
+/// Builds every index set aside, and forgets it, in one transaction; then copies what the
+/// rebuild left in SQLite's WAL into the file (the batch connection does not checkpoint in its
+/// commits, see `sqlite_file`), so a rebuild ends with its rows and indexes in place.
 pub(crate) async fn restore(db: &ReadDb) -> Result<(), ProjectionError> {
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, conn => {
+    let restored = on_tx!(&mut tx, conn => {
         let set_aside: Vec<(String, String)> = sqlx::query_as(
             "SELECT name, definition FROM projection_deferred_indexes ORDER BY name",
         )
         .fetch_all(&mut *conn)
         .await?;
-        for (name, definition) in set_aside {
-            sqlx::query(&definition).execute(&mut *conn).await?;
+        for (name, definition) in &set_aside {
+            sqlx::query(definition).execute(&mut *conn).await?;
             sqlx::query("DELETE FROM projection_deferred_indexes WHERE name = $1")
-                .bind(&name)
+                .bind(name)
                 .execute(&mut *conn)
                 .await?;
             tracing::info!(index = %name, "read-model index built after the rebuild");
         }
+        set_aside.len()
     });
     tx.commit().await?;
+    if restored > 0 {
+        db.checkpoint().await?;
+    }
     Ok(())
 }

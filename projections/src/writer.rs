@@ -2,8 +2,10 @@
 //! database writes the previous one. At most one batch is in flight and batches commit in
 //! order, each with its checkpoint: a crash still leaves the read models at a batch boundary.
 //!
-//! After a batch commits, SQLite's WAL is checkpointed in another task, at most one at a time,
-//! while the next batch is written.
+//! Once batches of [`CHECKPOINT_EVERY_EVENTS`] have committed, SQLite's WAL is checkpointed in
+//! another task, at most one at a time, while the next batch is written. That is for rebuilds
+//! and replays: while the log is followed live, the store's own checkpointer copies the WAL as
+//! events are appended, and a checkpoint per small batch would only compete with it.
 
 use std::time::Instant;
 
@@ -14,21 +16,29 @@ use crate::batch::Batch;
 use crate::db::ReadDb;
 use crate::{checkpoint, ProjectionError};
 
+/// Events committed between two WAL checkpoints: a rebuild checkpoints after each of its
+/// batches, the live projector hardly ever.
+const CHECKPOINT_EVERY_EVENTS: u64 = 10_000;
+
 pub(crate) struct BatchWriter {
     sink: ReadDb,
     in_flight: Option<JoinHandle<Result<u64, ProjectionError>>>,
     /// The WAL checkpoint started after an earlier commit, if one is still running.
     checkpoint: Option<JoinHandle<()>>,
+    /// The position committed when the last checkpoint started (or the run began).
+    checkpoint_from: u64,
     /// Moved only once a batch has committed: readers waiting for their write see it.
     position: watch::Sender<u64>,
 }
 
 impl BatchWriter {
     pub fn new(sink: ReadDb, position: watch::Sender<u64>) -> Self {
+        let checkpoint_from = *position.borrow();
         BatchWriter {
             sink,
             in_flight: None,
             checkpoint: None,
+            checkpoint_from,
             position,
         }
     }
@@ -72,12 +82,15 @@ impl BatchWriter {
         }
     }
 
-    /// Publishes a committed position and checkpoints the WAL unless a checkpoint still runs.
+    /// Publishes a committed position, and checkpoints the WAL if enough has been committed
+    /// since the last checkpoint and none still runs.
     fn committed(&mut self, position: u64) {
         self.position.send_replace(position);
-        if self.checkpoint.as_ref().is_some_and(|c| !c.is_finished()) {
+        let running = self.checkpoint.as_ref().is_some_and(|c| !c.is_finished());
+        if running || position < self.checkpoint_from + CHECKPOINT_EVERY_EVENTS {
             return;
         }
+        self.checkpoint_from = position;
         let sink = self.sink.clone();
         self.checkpoint = Some(tokio::spawn(async move {
             if let Err(e) = sink.checkpoint().await {
