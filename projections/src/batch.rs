@@ -116,7 +116,8 @@ impl Batch {
         }
     }
 
-    /// Writes everything the batch changed, once [`Batch::finish`] has built its rows, in the batch's transaction.
+    /// Writes everything the batch changed, once [`Batch::finish`] has built its rows, in the
+    /// batch's transaction.
     pub async fn write(&self, tx: &mut ReadTx) -> Result<(), ProjectionError> {
         let started = Instant::now();
         audit_trail::write(tx, &self.audit).await?;

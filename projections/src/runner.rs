@@ -67,6 +67,13 @@ impl Projector {
         self
     }
 
+    /// Keeps at most about `capacity` streams' folded states between events (100,000 unless
+    /// set); the others are folded again from the store when next needed.
+    pub fn with_cached_states(mut self, capacity: usize) -> Self {
+        self.states = FoldedStates::new(capacity.max(1));
+        self
+    }
+
     /// The checkpoint as it moves: lets the API report lag and wait for a client's own write.
     pub fn progress(&self) -> watch::Receiver<u64> {
         self.position.subscribe()
