@@ -114,11 +114,21 @@ pub(crate) fn decode(
     data: &Value,
 ) -> Result<LedgerEvent, DecodeError> {
     let kind = check_version(event_type, schema_version)?;
-    // Data at the current version is read where it lies; only older data is copied to upcast.
+    decode_value(kind, event_type, schema_version, Cow::Borrowed(data))
+}
+
+/// Decodes `data` of a checked `kind` and version. Data at the current version is read where
+/// it lies; only older data is owned, to be upcast (copied first if it was borrowed).
+fn decode_value(
+    kind: AggregateKind,
+    event_type: &str,
+    schema_version: u32,
+    data: Cow<'_, Value>,
+) -> Result<LedgerEvent, DecodeError> {
     let data = if schema_version < current_version(event_type) {
-        Cow::Owned(upcast(event_type, schema_version, data.clone())?)
+        Cow::Owned(upcast(event_type, schema_version, data.into_owned())?)
     } else {
-        Cow::Borrowed(data)
+        data
     };
     let tag = Value::String(event_type.to_string());
     decode_tagged(kind, || tagged(&tag, &data))
@@ -136,7 +146,7 @@ pub(crate) fn decode_text(
     let bad = |e: serde_json::Error| malformed(event_type, schema_version, e);
     if schema_version < current_version(event_type) {
         let value: Value = serde_json::from_str(data).map_err(bad)?;
-        return decode(event_type, schema_version, &value);
+        return decode_value(kind, event_type, schema_version, Cow::Owned(value));
     }
     let entries = [
         ("type", Entry::Tag(event_type)),

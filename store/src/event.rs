@@ -142,15 +142,6 @@ pub struct UnparsedEvent {
     pub data: String,
 }
 
-impl RecordedEvent {
-    pub(crate) fn unparsed(self, data: String) -> UnparsedEvent {
-        UnparsedEvent {
-            recorded: self,
-            data,
-        }
-    }
-}
-
 /// A point in the hash chain an auditor can keep and check later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Digest {

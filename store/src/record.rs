@@ -198,7 +198,7 @@ impl StoredRow {
         let hash = self.stored_hash()?;
         let recorded_at = micros_to_time(self.recorded_at_us)
             .ok_or_else(|| self.corrupt("recorded_at is out of range"))?;
-        Ok(RecordedEvent {
+        let recorded = RecordedEvent {
             position: self.position as u64,
             stream: self.stream,
             version: self.version as u64,
@@ -217,8 +217,8 @@ impl StoredRow {
                 reason: self.reason,
             },
             hash,
-        }
-        .unparsed(data))
+        };
+        Ok(UnparsedEvent { recorded, data })
     }
 
     fn corrupt(&self, detail: &str) -> StoreError {
