@@ -73,9 +73,7 @@ impl ReadDb {
             ReadDb::Postgres(pool) => ReadTx::Postgres(pool.begin().await?),
         })
     }
-}
 
-impl ReadDb {
     /// Moves committed batches from SQLite's WAL into the file (see `sqlite_file`); PostgreSQL
     /// checkpoints by itself.
     pub(crate) async fn checkpoint(&self) -> Result<(), crate::ProjectionError> {

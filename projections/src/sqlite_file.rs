@@ -39,9 +39,8 @@ const CONNECTIONS: usize = 8;
 /// Kept across batches, so the pages stay warm; one connection, so one such cache.
 pub const BATCH_CACHE_KIB: u32 = 262_144;
 
-/// WAL pages at which the batch connection checkpoints inside its own commit: a backstop only,
-/// above the WAL that a few rebuild batches leave between background checkpoints (about
-/// 25,000 pages each).
+/// WAL pages (512 MiB) at which the batch connection checkpoints inside its own commit: a
+/// backstop only, should the checkpoints beside the writer (see `writer`) fall behind.
 const BATCH_CHECKPOINT_PAGES: u32 = 131_072;
 
 /// Connections to one SQLite file: plain ones lent out one per read, and one for batches.

@@ -42,12 +42,13 @@ impl FoldedStates {
         let before = match self.states.remove(&recorded.stream) {
             Some(cached) if cached.version + 1 == recorded.version => cached.state,
             _ => {
-                let stream =
-                    StreamId::parse(&recorded.stream).map_err(|e| ProjectionError::Unreadable {
-                        position: recorded.position,
-                        detail: e.to_string(),
-                    })?;
-                fold_until(source, &stream, recorded.version).await?
+                fold_until(
+                    source,
+                    &recorded.stream,
+                    recorded.version,
+                    recorded.position,
+                )
+                .await?
             }
         };
         let observed = observe(&before);
@@ -80,11 +81,7 @@ impl FoldedStates {
             .get(stream)
             .is_some_and(|c| c.version == version);
         if !cached {
-            let id = StreamId::parse(stream).map_err(|e| ProjectionError::Unreadable {
-                position,
-                detail: e.to_string(),
-            })?;
-            let state = fold_until(source, &id, version + 1).await?;
+            let state = fold_until(source, stream, version + 1, position).await?;
             self.states.insert(
                 stream.to_string(),
                 Cached {
@@ -111,12 +108,15 @@ struct Cached {
     state: AggregateState,
 }
 
-/// The stream's state from its first event up to, not including, `version`.
+/// The stream's state from its first event up to, not including, `version`; `position` is
+/// that of the event it is folded for, for the error if the stream's name is unreadable.
 async fn fold_until(
     source: &EventStore,
-    stream: &StreamId,
+    stream: &str,
     version: u64,
+    position: u64,
 ) -> Result<AggregateState, ProjectionError> {
+    let stream = StreamId::parse(stream).map_err(|e| unreadable(position, e))?;
     let mut state = AggregateState::initial(stream.kind());
     if version == 0 {
         return Ok(state);
@@ -135,12 +135,8 @@ pub(crate) fn decode_text(
     recorded: &RecordedEvent,
     data: &str,
 ) -> Result<LedgerEvent, ProjectionError> {
-    LedgerEvent::from_stored_text(&recorded.event_type, recorded.schema_version, data).map_err(
-        |e| ProjectionError::Unreadable {
-            position: recorded.position,
-            detail: e.to_string(),
-        },
-    )
+    LedgerEvent::from_stored_text(&recorded.event_type, recorded.schema_version, data)
+        .map_err(|e| unreadable(recorded.position, e))
 }
 
 pub(crate) fn decode(recorded: &RecordedEvent) -> Result<LedgerEvent, ProjectionError> {
@@ -149,8 +145,12 @@ pub(crate) fn decode(recorded: &RecordedEvent) -> Result<LedgerEvent, Projection
         recorded.schema_version,
         &recorded.data,
     )
-    .map_err(|e| ProjectionError::Unreadable {
-        position: recorded.position,
-        detail: e.to_string(),
-    })
+    .map_err(|e| unreadable(recorded.position, e))
+}
+
+fn unreadable(position: u64, detail: impl std::fmt::Display) -> ProjectionError {
+    ProjectionError::Unreadable {
+        position,
+        detail: detail.to_string(),
+    }
 }

@@ -74,8 +74,8 @@ impl BatchWriter {
         Ok(())
     }
 
-    /// Waits for the WAL checkpoint in flight, if any: at the end of a run, so that what
-    /// follows (a rebuild's index builds) starts from a copied WAL and checkpoints it whole.
+    /// Waits for the WAL checkpoint in flight, if any: at the end of a run, so that the one
+    /// after a rebuild's index builds (see `deferred_indexes`) is not refused as busy.
     pub async fn checkpointed(&mut self) {
         if let Some(checkpoint) = self.checkpoint.take() {
             let _ = checkpoint.await;
