@@ -15,6 +15,7 @@ mod deferred_indexes;
 mod error;
 mod evict;
 mod feed;
+mod kept_memory;
 mod payroll;
 mod pg_rows;
 pub mod queries;

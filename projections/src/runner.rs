@@ -11,6 +11,7 @@ use tokio::sync::watch;
 use crate::batch::Batch;
 use crate::db::ReadDb;
 use crate::feed::{Decoded, Feed};
+use crate::kept_memory::KeptMemory;
 use crate::payroll::PayrollSnapshot;
 use crate::staff_record::employee_record;
 use crate::states::FoldedStates;
@@ -148,6 +149,7 @@ impl Projector {
     /// [`REBUILD_BATCH`] events: each still commits with its checkpoint, so a rebuild stopped
     /// part-way resumes like any other run.
     pub async fn rebuild(&mut self) -> Result<u64, ProjectionError> {
+        let _kept = KeptMemory::while_rebuilding();
         crate::tables::truncate_all(&self.sink).await?;
         self.indexes_checked = false;
         self.states.clear();
