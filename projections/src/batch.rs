@@ -13,17 +13,18 @@ use hrledger_store::{EventStore, RecordedEvent};
 
 use crate::audit_trail::{self, AuditRow};
 use crate::cases::{self, CaseRow, ProgrammeRow};
-use crate::db::{date_text, time_text, ReadTx};
+use crate::db::{date_text, time_text, uuid_text, ReadTx};
 use crate::payroll::{PayrollChanges, PayrollSnapshot};
 use crate::staff_record::{self, employee_record, ChangeRow, StaffRow};
 use crate::states::FoldedStates;
 use crate::ProjectionError;
 
-#[derive(Default)]
 pub(crate) struct Batch {
     audit: Vec<AuditRow>,
+    /// Whether the audit trail's employee index is in place (see [`audit_trail::write`]).
+    employee_index_kept: bool,
     /// Streams whose row the batch rewrites, with their last event in it.
-    changed: HashMap<String, LastEvent>,
+    changed: HashMap<String, LastEvent, foldhash::fast::RandomState>,
     staff: BTreeMap<String, StaffRow>,
     changes: Vec<ChangeRow>,
     cases: BTreeMap<String, CaseRow>,
@@ -31,6 +32,18 @@ pub(crate) struct Batch {
 }
 
 impl Batch {
+    pub fn new(employee_index_kept: bool) -> Self {
+        Batch {
+            audit: Vec::new(),
+            employee_index_kept,
+            changed: HashMap::default(),
+            staff: BTreeMap::new(),
+            changes: Vec::new(),
+            cases: BTreeMap::new(),
+            programmes: BTreeMap::new(),
+        }
+    }
+
     /// Adds what one event changes.
     pub fn add(
         &mut self,
@@ -78,7 +91,7 @@ impl Batch {
         if !changes.is_empty() {
             self.changes.push(ChangeRow {
                 position: recorded.position as i64,
-                employee_id: record.employee_id.to_string(),
+                employee_id: uuid_text(&record.employee_id),
                 change_kind: recorded.event_type.clone(),
                 effective_date: date_text(recorded.effective_date),
                 recorded_at: time_text(recorded.recorded_at),
@@ -105,14 +118,14 @@ impl Batch {
 
     fn add_row(&mut self, state: &AggregateState, position: u64) {
         if let Some(record) = employee_record(state) {
-            let id = record.employee_id.to_string();
+            let id = uuid_text(&record.employee_id);
             self.staff.insert(id, StaffRow::new(record, position));
         } else if let Some(p) = state.programme_summary() {
             let row = ProgrammeRow::new(&p, position);
-            self.programmes.insert(p.programme_id.to_string(), row);
+            self.programmes.insert(uuid_text(&p.programme_id), row);
         } else if let Some(case) = state.case_summary() {
             let row = CaseRow::new(&case, &state.deadlines(), position);
-            self.cases.insert(case.case_id.to_string(), row);
+            self.cases.insert(uuid_text(&case.case_id), row);
         }
     }
 
@@ -120,7 +133,7 @@ impl Batch {
     /// batch's transaction.
     pub async fn write(&self, tx: &mut ReadTx) -> Result<(), ProjectionError> {
         let started = Instant::now();
-        audit_trail::write(tx, &self.audit).await?;
+        audit_trail::write(tx, &self.audit, self.employee_index_kept).await?;
         let audit = started.elapsed();
         staff_record::write_current(tx, self.staff.values()).await?;
         let staff = started.elapsed() - audit;

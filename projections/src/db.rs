@@ -93,35 +93,112 @@ impl ReadTx {
     }
 }
 
-/// Dates and times as read models store them (see the migration's header). Every event
-/// formats several, so these avoid `strftime`-style format strings, which are parsed per call.
+/// Dates, times and ids as read models store them (see the migration's header). Every event
+/// formats several, so these write digits into a buffer rather than going through `fmt`'s
+/// machinery (chrono's `Debug` for dates, its RFC 3339 writer, uuid's `Display`), which took 4%
+/// of a rebuild's samples (BENCHMARKS.md, session 12).
 pub fn date_text(date: chrono::NaiveDate) -> String {
-    // ISO 8601 `YYYY-MM-DD` for the years 0 to 9999.
-    date.to_string()
+    use chrono::Datelike;
+    // ISO 8601 `YYYY-MM-DD`; chrono's own form (a sign, more digits) outside the years 0–9999.
+    let (year, month, day) = (date.year(), date.month(), date.day());
+    if !(0..=9999).contains(&year) {
+        return date.to_string();
+    }
+    let mut text = [0u8; 10];
+    write_date(&mut text, year as u32, month, day);
+    ascii(&text)
+}
+
+fn write_date(out: &mut [u8], year: u32, month: u32, day: u32) {
+    digits(&mut out[0..4], year);
+    out[4] = b'-';
+    digits(&mut out[5..7], month);
+    out[7] = b'-';
+    digits(&mut out[8..10], day);
 }
 
 pub fn time_text(time: chrono::DateTime<chrono::Utc>) -> String {
-    // RFC 3339 UTC with microseconds: `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
-    time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    use chrono::Timelike;
+    // RFC 3339 UTC with microseconds: `YYYY-MM-DDTHH:MM:SS.ffffffZ`. A leap second (nanoseconds
+    // past 10^9) takes chrono's own writer.
+    use chrono::Datelike;
+    let (date, clock) = (time.date_naive(), time.time());
+    let nanos = clock.nanosecond();
+    if nanos >= 1_000_000_000 || !(0..=9999).contains(&date.year()) {
+        return time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    }
+    let mut text = [0u8; 27];
+    write_date(&mut text, date.year() as u32, date.month(), date.day());
+    text[10] = b'T';
+    digits(&mut text[11..13], clock.hour());
+    text[13] = b':';
+    digits(&mut text[14..16], clock.minute());
+    text[16] = b':';
+    digits(&mut text[17..19], clock.second());
+    text[19] = b'.';
+    digits(&mut text[20..26], nanos / 1_000);
+    text[26] = b'Z';
+    ascii(&text)
+}
+
+/// A uuid in its hyphenated lower-case form, as `Display` writes it.
+pub fn uuid_text(id: &uuid::Uuid) -> String {
+    id.hyphenated()
+        .encode_lower(&mut uuid::Uuid::encode_buffer())
+        .to_owned()
+}
+
+/// Writes `value` into `out` as decimal digits, zero-padded to `out`'s length.
+fn digits(out: &mut [u8], mut value: u32) {
+    for place in out.iter_mut().rev() {
+        *place = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
+fn ascii(text: &[u8]) -> String {
+    String::from_utf8(text.to_vec()).expect("digits and separators are ASCII")
 }
 
 #[cfg(test)]
 mod tests {
     use chrono::{NaiveDate, TimeZone, Utc};
 
-    use super::{date_text, time_text};
+    use super::{date_text, time_text, uuid_text};
 
     #[test]
     fn dates_and_times_keep_the_stored_text_format() {
-        let date = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
-        assert_eq!(date_text(date), date.format("%Y-%m-%d").to_string());
+        for (y, m, d) in [(2026, 4, 1), (1999, 12, 31), (7, 1, 9), (9999, 12, 31)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(date_text(date), date.format("%Y-%m-%d").to_string());
+        }
+        let odd = NaiveDate::from_ymd_opt(-1, 3, 4).unwrap();
+        assert_eq!(
+            date_text(odd),
+            odd.to_string(),
+            "outside 0–9999, chrono's form"
+        );
         for micros in [0, 7, 892_161, 999_999] {
-            let time = Utc.with_ymd_and_hms(2026, 1, 9, 3, 4, 5).unwrap()
-                + chrono::Duration::microseconds(micros);
-            assert_eq!(
-                time_text(time),
-                time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-            );
+            for (h, min, s) in [(3, 4, 5), (0, 0, 0), (23, 59, 59)] {
+                let time = Utc.with_ymd_and_hms(2026, 1, 9, h, min, s).unwrap()
+                    + chrono::Duration::microseconds(micros);
+                assert_eq!(
+                    time_text(time),
+                    time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+                );
+            }
+        }
+        // Nanoseconds below a microsecond are cut, as chrono's writer cuts them.
+        let time = Utc.with_ymd_and_hms(2026, 1, 9, 3, 4, 5).unwrap()
+            + chrono::Duration::nanoseconds(1_999);
+        assert_eq!(time_text(time), "2026-01-09T03:04:05.000001Z");
+    }
+
+    #[test]
+    fn ids_are_written_as_display_writes_them() {
+        for _ in 0..100 {
+            let id = uuid::Uuid::new_v4();
+            assert_eq!(uuid_text(&id), id.to_string());
         }
     }
 }

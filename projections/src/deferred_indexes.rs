@@ -12,7 +12,7 @@
 //! the transaction that drops them, and restored in the transaction that deletes the record.
 
 use crate::db::{ReadDb, ReadTx, BATCH_CACHE_KIB};
-use crate::{on_tx, ProjectionError};
+use crate::{on_pool, on_tx, ProjectionError};
 
 /// The indexes only readers use: a rebuild never looks rows up through them. The table keys
 /// stay: staff records and cases are upserted through theirs.
@@ -20,7 +20,7 @@ const DEFERRED: &[&str] = &[
     "audit_by_actor",
     "audit_by_case",
     "audit_by_time",
-    "audit_employees_by_employee",
+    crate::audit_trail::AUDIT_EMPLOYEE_INDEX,
     "staff_changes_by_employee",
     "staff_records_by_employer",
 ];
@@ -55,6 +55,17 @@ pub(crate) async fn set_aside(tx: &mut ReadTx) -> Result<(), sqlx::Error> {
         });
     }
     Ok(())
+}
+
+/// Whether a rebuild has set the index `name` aside and it is still to be built.
+pub(crate) async fn is_set_aside(db: &ReadDb, name: &str) -> Result<bool, ProjectionError> {
+    let (found,): (i64,) = on_pool!(db, pool => {
+        sqlx::query_as("SELECT COUNT(*) FROM projection_deferred_indexes WHERE name = $1")
+            .bind(name)
+            .fetch_one(pool)
+            .await?
+    });
+    Ok(found > 0)
 }
 
 /// Builds every index set aside, and forgets it, in one transaction; then copies what the

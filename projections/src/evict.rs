@@ -4,7 +4,10 @@
 use std::collections::HashMap;
 
 /// Keeps the entries whose last change (`position`) is in the newer half.
-pub(crate) fn keep_newer_half<V>(entries: &mut HashMap<String, V>, position: impl Fn(&V) -> u64) {
+pub(crate) fn keep_newer_half<V, S>(
+    entries: &mut HashMap<String, V, S>,
+    position: impl Fn(&V) -> u64,
+) {
     let mut positions: Vec<u64> = entries.values().map(&position).collect();
     if positions.is_empty() {
         return;

@@ -64,26 +64,31 @@ impl PayrollSnapshot {
     pub fn of(record: Option<&EmployeeRecord>) -> Self {
         let mut s = PayrollSnapshot::default();
         let Some(r) = record else { return s };
-        s.set(Field::Status, json!(status_text(r.status())));
+        // Text fields are moved into their values, not serialized: `json!` copies each string
+        // once more, and two snapshots are taken per employee event.
+        s.set(Field::Status, text(status_text(r.status())));
         if let Some(e) = &r.employment {
             let a = &e.assignment;
             let (band, pay_point) = grade_parts(&a.grade);
-            s.set(Field::EmployerCode, json!(e.employer_code));
-            s.set(Field::StartDate, json!(date_text(e.start_date)));
+            s.set(Field::EmployerCode, text(&e.employer_code));
+            s.set(Field::StartDate, Value::String(date_text(e.start_date)));
             let service = date_text(e.continuous_service_date);
-            s.set(Field::ContinuousServiceDate, json!(service));
-            s.set(Field::AssignmentNumber, json!(a.assignment_number));
-            s.set(Field::PositionCode, json!(a.position_code));
-            s.set(Field::JobTitle, json!(a.job_title));
-            s.set(Field::StaffGroup, json!(a.staff_group));
-            s.set(Field::Band, json!(band));
-            s.set(Field::PayPoint, json!(pay_point));
+            s.set(Field::ContinuousServiceDate, Value::String(service));
+            s.set(Field::AssignmentNumber, text(&a.assignment_number));
+            s.set(Field::PositionCode, text(&a.position_code));
+            s.set(Field::JobTitle, text(&a.job_title));
+            s.set(Field::StaffGroup, text(&a.staff_group));
+            s.set(Field::Band, Value::String(band));
+            s.set(
+                Field::PayPoint,
+                pay_point.map_or(Value::Null, Value::String),
+            );
             s.set(Field::Fte, json!(a.fte));
-            s.set(Field::CostCentre, json!(a.cost_centre));
-            s.set(Field::Location, json!(a.location));
+            s.set(Field::CostCentre, text(&a.cost_centre));
+            s.set(Field::Location, text(&a.location));
         }
         if let Some(l) = &r.left {
-            s.set(Field::LeftOn, json!(date_text(l.on)));
+            s.set(Field::LeftOn, Value::String(date_text(l.on)));
             s.set(Field::LeavingReason, json!(l.reason));
         }
         if let Some(p) = &r.pay_protection {
@@ -95,6 +100,10 @@ impl PayrollSnapshot {
     fn set(&mut self, field: Field, value: Value) {
         self.0[field as usize] = Some(value);
     }
+}
+
+fn text(s: &str) -> Value {
+    Value::String(s.to_owned())
 }
 
 pub(crate) fn status_text(status: EmploymentStatus) -> &'static str {

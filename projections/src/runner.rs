@@ -8,8 +8,10 @@ use chrono::{DateTime, Utc};
 use hrledger_store::EventStore;
 use tokio::sync::watch;
 
+use crate::audit_trail::AUDIT_EMPLOYEE_INDEX;
 use crate::batch::Batch;
 use crate::db::ReadDb;
+use crate::deferred_indexes;
 use crate::feed::{Decoded, Feed};
 use crate::kept_memory::KeptMemory;
 use crate::payroll::PayrollSnapshot;
@@ -49,6 +51,8 @@ pub struct Projector {
     position: watch::Sender<u64>,
     /// Whether indexes a rebuild set aside have been looked for since the last rebuild.
     indexes_checked: bool,
+    /// Whether this run inserts into the employee index of the audit trail (not set aside).
+    employee_index_kept: bool,
 }
 
 impl Projector {
@@ -60,6 +64,7 @@ impl Projector {
             batch_size: 1_000,
             position: watch::channel(0).0,
             indexes_checked: false,
+            employee_index_kept: true,
         }
     }
 
@@ -83,6 +88,8 @@ impl Projector {
     /// Projects from the checkpoint to `until`; returns the new checkpoint.
     pub async fn run(&mut self, until: Until) -> Result<u64, ProjectionError> {
         let at = checkpoint::load(&self.sink).await?;
+        self.employee_index_kept = self.indexes_checked
+            || !deferred_indexes::is_set_aside(&self.sink, AUDIT_EMPLOYEE_INDEX).await?;
         self.position.send_replace(at);
         let page_size = self.batch_size.min(MAX_PAGE);
         let mut feed = Feed::start(self.source.clone(), at, page_size, until);
@@ -98,7 +105,7 @@ impl Projector {
         outcome?;
         if !self.indexes_checked {
             // Caught up: build what a rebuild (this one, or one stopped part-way) set aside.
-            crate::deferred_indexes::restore(&self.sink).await?;
+            deferred_indexes::restore(&self.sink).await?;
             self.indexes_checked = true;
         }
         Ok(*self.position.borrow())
@@ -166,7 +173,7 @@ impl Projector {
         first: Vec<Decoded>,
         feed: &mut Feed,
     ) -> Result<(Batch, u64, usize), ProjectionError> {
-        let mut changes = Batch::default();
+        let mut changes = Batch::new(self.employee_index_kept);
         let mut timings = Timings::default();
         let (mut events, mut last) = (0, 0);
         let mut page = Some(first);

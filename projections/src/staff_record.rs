@@ -11,7 +11,7 @@ use crate::payroll::status_text;
 use hrledger_domain::{AggregateState, Grade};
 use serde_json::json;
 
-use crate::db::{date_text, ReadTx};
+use crate::db::{date_text, uuid_text, ReadTx};
 use crate::ProjectionError;
 
 pub(crate) fn employee_record(state: &AggregateState) -> Option<&EmployeeRecord> {
@@ -66,13 +66,9 @@ impl StaffRow {
         let (band, pay_point) = a.map(|a| grade_parts(&a.grade)).unzip();
         let transferring =
             record.status() == EmploymentStatus::Employed && !record.open_transfers.is_empty();
-        let open_cases: Vec<String> = record
-            .open_transfers
-            .keys()
-            .map(|id| id.to_string())
-            .collect();
+        let open_cases: Vec<String> = record.open_transfers.keys().map(uuid_text).collect();
         StaffRow {
-            employee_id: record.employee_id.to_string(),
+            employee_id: uuid_text(&record.employee_id),
             given_name: record.personal.given_name.clone(),
             family_name: record.personal.family_name.clone(),
             ni_number: record.personal.ni_number.clone(),
@@ -93,11 +89,12 @@ impl StaffRow {
             } else {
                 status_text(record.status())
             },
-            protected_terms: json!({
+            // Written from the value, not through its `Display`, which goes by `fmt`.
+            protected_terms: serde_json::to_string(&json!({
                 "pay_protection": record.pay_protection,
                 "transfers": record.transfer_history,
-            })
-            .to_string(),
+            }))
+            .expect("JSON values serialize"),
             open_cases: serde_json::to_string(&open_cases).unwrap_or_default(),
             last_position: last_position as i64,
         }

@@ -14,14 +14,14 @@ use crate::evict::keep_newer_half;
 use crate::ProjectionError;
 
 pub(crate) struct FoldedStates {
-    states: HashMap<String, Cached>,
+    states: HashMap<String, Cached, foldhash::fast::RandomState>,
     capacity: usize,
 }
 
 impl FoldedStates {
     pub fn new(capacity: usize) -> Self {
         FoldedStates {
-            states: HashMap::new(),
+            states: HashMap::default(),
             capacity,
         }
     }
