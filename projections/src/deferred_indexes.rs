@@ -73,27 +73,35 @@ pub(crate) async fn is_set_aside(db: &ReadDb, name: &str) -> Result<bool, Projec
 /// commits, see `sqlite_file`), so a rebuild ends with its rows and indexes in place.
 pub(crate) async fn restore(db: &ReadDb) -> Result<(), ProjectionError> {
     let mut tx = db.begin().await?;
+    let set_aside: Vec<(String, String)> = on_tx!(&mut tx, conn => {
+        sqlx::query_as("SELECT name, definition FROM projection_deferred_indexes ORDER BY name")
+            .fetch_all(&mut *conn)
+            .await?
+    });
+    if set_aside.is_empty() {
+        // The usual start: nothing to build, and the batch connection's cache stays warm.
+        return Ok(());
+    }
     sort_in_parallel(db, &mut tx, true).await?;
-    let restored = on_tx!(&mut tx, conn => {
-        let set_aside: Vec<(String, String)> = sqlx::query_as(
-            "SELECT name, definition FROM projection_deferred_indexes ORDER BY name",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        for (name, definition) in &set_aside {
+    let built = build(&mut tx, &set_aside).await;
+    // Put back even if a build failed: the connection goes on committing batches.
+    sort_in_parallel(db, &mut tx, false).await?;
+    built?;
+    tx.commit().await?;
+    db.checkpoint().await
+}
+
+/// Runs each recorded definition and deletes its record, in `tx`.
+async fn build(tx: &mut ReadTx, set_aside: &[(String, String)]) -> Result<(), sqlx::Error> {
+    for (name, definition) in set_aside {
+        on_tx!(tx, conn => {
             sqlx::query(definition).execute(&mut *conn).await?;
             sqlx::query("DELETE FROM projection_deferred_indexes WHERE name = $1")
                 .bind(name)
                 .execute(&mut *conn)
                 .await?;
-            tracing::info!(index = %name, "read-model index built after the rebuild");
-        }
-        set_aside.len()
-    });
-    sort_in_parallel(db, &mut tx, false).await?;
-    tx.commit().await?;
-    if restored > 0 {
-        db.checkpoint().await?;
+        });
+        tracing::info!(index = %name, "read-model index built after the rebuild");
     }
     Ok(())
 }
