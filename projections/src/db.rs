@@ -4,7 +4,7 @@
 //! `ON CONFLICT`, text dates), and run on either pool through the [`on_pool!`] and [`on_tx!`]
 //! macros, which expand the same code for each backend's native driver.
 
-use hrledger_store::{sqlite_file_of, Backend};
+use hrledger_store::{push_date_text, push_digits, sqlite_file_of, Backend};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub use crate::sqlite_file::{SqliteFile, BATCH_CACHE_KIB};
@@ -94,51 +94,32 @@ impl ReadTx {
 }
 
 /// Dates, times and ids as read models store them (see the migration's header). Every event
-/// formats several, so these write digits into a buffer rather than going through `fmt`'s
-/// machinery (chrono's `Debug` for dates, its RFC 3339 writer, uuid's `Display`), which took 4%
-/// of a rebuild's samples (BENCHMARKS.md, session 12).
-pub fn date_text(date: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    // ISO 8601 `YYYY-MM-DD`; chrono's own form (a sign, more digits) outside the years 0–9999.
-    let (year, month, day) = (date.year(), date.month(), date.day());
-    if !(0..=9999).contains(&year) {
-        return date.to_string();
-    }
-    let mut text = [0u8; 10];
-    write_date(&mut text, year as u32, month, day);
-    ascii(&text)
-}
-
-fn write_date(out: &mut [u8], year: u32, month: u32, day: u32) {
-    digits(&mut out[0..4], year);
-    out[4] = b'-';
-    digits(&mut out[5..7], month);
-    out[7] = b'-';
-    digits(&mut out[8..10], day);
-}
+/// formats several, so these write digits rather than going through `fmt`'s machinery
+/// (chrono's `Debug` for dates, its RFC 3339 writer, uuid's `Display`), which took 4% of a
+/// rebuild's samples (BENCHMARKS.md, session 12). Dates are the ledger's own text.
+pub use hrledger_store::date_text;
 
 pub fn time_text(time: chrono::DateTime<chrono::Utc>) -> String {
     use chrono::Timelike;
     // RFC 3339 UTC with microseconds: `YYYY-MM-DDTHH:MM:SS.ffffffZ`. A leap second (nanoseconds
-    // past 10^9) takes chrono's own writer.
-    use chrono::Datelike;
+    // past 10^9) and years outside 0–9999 take chrono's own writer.
     let (date, clock) = (time.date_naive(), time.time());
     let nanos = clock.nanosecond();
-    if nanos >= 1_000_000_000 || !(0..=9999).contains(&date.year()) {
+    if nanos >= 1_000_000_000 || !(0..=9999).contains(&chrono::Datelike::year(&date)) {
         return time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     }
-    let mut text = [0u8; 27];
-    write_date(&mut text, date.year() as u32, date.month(), date.day());
-    text[10] = b'T';
-    digits(&mut text[11..13], clock.hour());
-    text[13] = b':';
-    digits(&mut text[14..16], clock.minute());
-    text[16] = b':';
-    digits(&mut text[17..19], clock.second());
-    text[19] = b'.';
-    digits(&mut text[20..26], nanos / 1_000);
-    text[26] = b'Z';
-    ascii(&text)
+    let mut text = String::with_capacity(27);
+    push_date_text(&mut text, date);
+    text.push('T');
+    push_digits(&mut text, clock.hour(), 2);
+    text.push(':');
+    push_digits(&mut text, clock.minute(), 2);
+    text.push(':');
+    push_digits(&mut text, clock.second(), 2);
+    text.push('.');
+    push_digits(&mut text, nanos / 1_000, 6);
+    text.push('Z');
+    text
 }
 
 /// A uuid in its hyphenated lower-case form, as `Display` writes it.
@@ -146,18 +127,6 @@ pub fn uuid_text(id: &uuid::Uuid) -> String {
     id.hyphenated()
         .encode_lower(&mut uuid::Uuid::encode_buffer())
         .to_owned()
-}
-
-/// Writes `value` into `out` as decimal digits, zero-padded to `out`'s length.
-fn digits(out: &mut [u8], mut value: u32) {
-    for place in out.iter_mut().rev() {
-        *place = b'0' + (value % 10) as u8;
-        value /= 10;
-    }
-}
-
-fn ascii(text: &[u8]) -> String {
-    String::from_utf8(text.to_vec()).expect("digits and separators are ASCII")
 }
 
 #[cfg(test)]

@@ -38,6 +38,6 @@ pub use event::{
     AppendRequest, AppendResult, ChainBreak, Digest, ExpectedVersion, Metadata, NewEvent,
     RecordedEvent, StreamAppend, StreamVersion, UnparsedEvent, Verification,
 };
-pub use record::canonical_date;
+pub use record::{canonical_date, date_text, push_date_text, push_digits};
 pub use sqlite_scan::{file_of as sqlite_file_of, open_query_only as open_sqlite_reader};
 pub use store::{Backend, EventStore};

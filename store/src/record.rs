@@ -229,13 +229,34 @@ impl StoredRow {
     }
 }
 
-/// The canonical `YYYY-MM-DD` text of an effective date (chrono's `%Y-%m-%d`). Four-digit years
-/// skip chrono's format machinery, which costs more than hashing the event.
-pub(crate) fn date_text(date: NaiveDate) -> String {
-    if (0..=9999).contains(&date.year()) {
-        format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
-    } else {
-        date.format("%Y-%m-%d").to_string()
+/// The canonical `YYYY-MM-DD` text of an effective date (chrono's `%Y-%m-%d`), as the ledger
+/// stores it and the read models write it.
+pub fn date_text(date: NaiveDate) -> String {
+    let mut text = String::with_capacity(10);
+    push_date_text(&mut text, date);
+    text
+}
+
+/// Appends [`date_text`]'s text to `out`. Four-digit years are written digit by digit: chrono's
+/// format machinery costs more than hashing the event, and the read models write several dates
+/// per event.
+pub fn push_date_text(out: &mut String, date: NaiveDate) {
+    let year = date.year();
+    if !(0..=9999).contains(&year) {
+        out.push_str(&date.format("%Y-%m-%d").to_string());
+        return;
+    }
+    push_digits(out, year as u32, 4);
+    out.push('-');
+    push_digits(out, date.month(), 2);
+    out.push('-');
+    push_digits(out, date.day(), 2);
+}
+
+/// Appends `value` in decimal, zero-padded to `width` digits (`value` has at most `width`).
+pub fn push_digits(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        out.push(char::from(b'0' + (value / 10u32.pow(place) % 10) as u8));
     }
 }
 
