@@ -23,6 +23,9 @@ pub enum StoreError {
     /// returns the first result if it was.
     #[error("the append's batch could not be committed: {0}; re-send the same command id to find out whether it was recorded")]
     CommitFailed(String),
+    /// A ledger was to be copied into a database that holds events of its own.
+    #[error("the database to copy the ledger into holds a ledger of its own (its head is at position {head}); copy into an empty database")]
+    NotEmpty { head: u64 },
     /// The store's writer has stopped (e.g. the store was closed).
     #[error("the event store is closed")]
     Closed,

@@ -16,6 +16,7 @@ pub mod testing;
 
 mod chain_hasher;
 mod command_log;
+mod copy;
 mod lookup;
 mod memo;
 mod pg_write;

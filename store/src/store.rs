@@ -246,6 +246,11 @@ impl EventStore {
         Ok(rows)
     }
 
+    /// The sender of the head every subscriber of this store watches.
+    pub(crate) fn head_sender(&self) -> &watch::Sender<u64> {
+        &self.inner.head
+    }
+
     pub(crate) async fn chain_head(&self) -> Result<(u64, [u8; 32]), StoreError> {
         read_chain_head(&self.inner.backend).await
     }
