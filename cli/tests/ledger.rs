@@ -157,6 +157,45 @@ async fn replay_until_a_time_before_the_transfer_shows_the_old_employer() {
         then.as_deref().is_some_and(|e| e.ends_with("CCG")),
         "before the transfer the employer is a predecessor, got {then:?}"
     );
+
+    // Beside the read models, the ledger as it stood: the events before the transfer, whose
+    // chain verifies and ends in the hash the live ledger has at that position.
+    let last_before = lines
+        .iter()
+        .rfind(|l| l["recorded_at_us"].as_i64().unwrap() < recorded_us)
+        .unwrap();
+    let verified = sandbox.run(&["verify", "--db", &past]).ok();
+    assert!(verified.starts_with("ledger intact: "), "{verified}");
+    let digest = sandbox.run(&["digest", "--db", &past]).ok();
+    assert_eq!(
+        digest.trim(),
+        format!(
+            "{}:{}",
+            last_before["position"],
+            last_before["hash"].as_str().unwrap()
+        )
+    );
+    // The audit trail there names who did what and why, from the copied log.
+    let trail = trail_of(&past, &employee).await;
+    assert!(!trail.is_empty());
+    assert!(trail
+        .iter()
+        .all(|e| e.position <= last_before["position"].as_u64().unwrap()
+            && !e.reason.is_empty()
+            && e.event_type != "EmployeeTransferred"));
+}
+
+async fn trail_of(url: &str, employee: &str) -> Vec<queries::AuditEntry> {
+    let store = EventStore::open(url).await.unwrap();
+    let filter = queries::AuditFilter {
+        employee_id: Some(employee.to_string()),
+        ..Default::default()
+    };
+    let trail = queries::audit_trail(&ReadDb::from(store.backend()), &filter, 0, 1000)
+        .await
+        .unwrap();
+    store.close().await;
+    trail
 }
 
 async fn employer_of(url: &str, employee: &str) -> Option<String> {

@@ -5,7 +5,7 @@ use hrledger_domain::LedgerEvent;
 use hrledger_store::RecordedEvent;
 
 use crate::append::{append, AppendRow, Cell};
-use crate::db::{date_text, time_text, uuid_text, ReadTx};
+use crate::db::{uuid_text, ReadTx};
 use crate::ProjectionError;
 
 /// The employees an event touches, each once: rows are appended without a conflict check.
@@ -16,36 +16,27 @@ fn employees_of(event: &LedgerEvent) -> Vec<String> {
     ids.iter().map(uuid_text).collect()
 }
 
+/// An event's trail entry: what the read model adds to the log (case, employees) and the
+/// columns its indexes need (actor, recording time). The rest of the entry (stream, type, role,
+/// reason, command id, effective date) is the event's own row in `events`, joined by position
+/// when the trail is read; copying it here cost a rebuild 227 bytes per event.
 pub(crate) struct AuditRow {
     position: i64,
-    stream: String,
-    event_type: String,
     case_id: Option<String>,
     actor: String,
-    actor_role: String,
-    reason: String,
-    command_id: String,
-    effective_date: String,
-    recorded_at: String,
+    recorded_at_us: i64,
     employees: Vec<String>,
 }
 
 impl AuditRow {
-    /// Takes the event's text fields rather than copying them: nothing else needs the
-    /// recorded event once its row is built.
+    /// Takes the actor rather than copying it: nothing else needs the recorded event once its
+    /// row is built.
     pub fn new(recorded: RecordedEvent, event: &LedgerEvent) -> Self {
-        let m = recorded.metadata;
         AuditRow {
             position: recorded.position as i64,
-            stream: recorded.stream,
-            event_type: recorded.event_type,
             case_id: event.case_id().map(|id| uuid_text(&id)),
-            actor: m.actor,
-            actor_role: m.actor_role,
-            reason: m.reason,
-            command_id: uuid_text(&m.command_id),
-            effective_date: date_text(recorded.effective_date),
-            recorded_at: time_text(recorded.recorded_at),
+            actor: recorded.metadata.actor,
+            recorded_at_us: recorded.recorded_at.timestamp_micros(),
             employees: employees_of(event),
         }
     }
@@ -55,15 +46,9 @@ impl AppendRow for AuditRow {
     fn cells(&self) -> Vec<Cell<'_>> {
         vec![
             Cell::Int(Some(self.position)),
-            Cell::Text(Some(&self.stream)),
-            Cell::Text(Some(&self.event_type)),
             Cell::Text(self.case_id.as_deref()),
             Cell::Text(Some(&self.actor)),
-            Cell::Text(Some(&self.actor_role)),
-            Cell::Text(Some(&self.reason)),
-            Cell::Text(Some(&self.command_id)),
-            Cell::Text(Some(&self.effective_date)),
-            Cell::Text(Some(&self.recorded_at)),
+            Cell::Int(Some(self.recorded_at_us)),
         ]
     }
 }
@@ -112,9 +97,8 @@ pub(crate) async fn write(
     }
     append(
         tx,
-        "audit_trail (position, stream, event_type, case_id, actor, actor_role, reason, \
-         command_id, effective_date, recorded_at)",
-        10,
+        "audit_trail (position, case_id, actor, recorded_at_us)",
+        4,
         rows,
     )
     .await?;

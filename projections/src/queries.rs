@@ -7,8 +7,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::Row;
+use uuid::Uuid;
 
-use crate::db::{date_text, time_text, ReadDb};
+use crate::db::{date_text, time_text, uuid_text, ReadDb};
 use crate::staff_record::STAFF_COLUMN_LIST;
 use crate::staff_versions::{version_on, KnownChange};
 use crate::{on_pool, ProjectionError};
@@ -535,17 +536,24 @@ enum AuditParam {
 /// scan from the index of one of them (employee, case, actor or recording time) instead of
 /// walking the whole trail in position order and testing every row: with `$n IS NULL OR ...`
 /// terms a planner cannot use an index, and a rare actor's page read the entire trail.
+///
+/// The trail holds what the log does not (case, employees) and what its indexes need (actor,
+/// recording time); the rest of each entry is the event's own row in `events`, joined by
+/// position. With an
+/// employee the trail is read through the employee's own entries, in position order.
 fn audit_statement(filter: &AuditFilter, after: u64, first: usize) -> (String, Vec<AuditParam>) {
     let mut sql = String::from(
-        "SELECT a.position, a.stream, a.event_type, a.case_id, a.actor, a.actor_role, a.reason, \
-         a.command_id, a.effective_date, a.recorded_at FROM ",
+        "SELECT a.position, l.stream, l.event_type, a.case_id, l.actor, l.actor_role, l.reason, \
+         l.command_id, l.effective_date, l.recorded_at_us FROM ",
     );
-    // With an employee the trail is read through the employee's own entries, in position order.
     let key = if filter.employee_id.is_some() {
-        sql.push_str("audit_employees e JOIN audit_trail a ON a.position = e.position");
+        sql.push_str(
+            "audit_employees e JOIN audit_trail a ON a.position = e.position \
+             JOIN events l ON l.position = e.position",
+        );
         "e.position"
     } else {
-        sql.push_str("audit_trail a");
+        sql.push_str("audit_trail a JOIN events l ON l.position = a.position");
         "a.position"
     };
     let mut params = vec![AuditParam::Int(after as i64)];
@@ -564,10 +572,18 @@ fn audit_statement(filter: &AuditFilter, after: u64, first: usize) -> (String, V
         term("a.actor", "=", AuditParam::Text(actor.clone()));
     }
     if let Some(from) = filter.from {
-        term("a.recorded_at", ">=", AuditParam::Text(time_text(from)));
+        term(
+            "a.recorded_at_us",
+            ">=",
+            AuditParam::Int(from.timestamp_micros()),
+        );
     }
     if let Some(to) = filter.to {
-        term("a.recorded_at", "<=", AuditParam::Text(time_text(to)));
+        term(
+            "a.recorded_at_us",
+            "<=",
+            AuditParam::Int(to.timestamp_micros()),
+        );
     }
     params.push(AuditParam::Int(first as i64));
     sql.push_str(&format!(" ORDER BY {key} LIMIT ${}", params.len()));
@@ -597,6 +613,9 @@ pub async fn audit_trail(
         let rows = query.fetch_all(pool).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
+            let recorded_at_us: i64 = r.try_get("recorded_at_us")?;
+            let recorded_at = DateTime::from_timestamp_micros(recorded_at_us)
+                .ok_or_else(|| sqlx::Error::Decode(format!("recorded_at_us {recorded_at_us} is out of range").into()))?;
             out.push(AuditEntry {
                 position: r.try_get::<i64, _>("position")? as u64,
                 stream: r.try_get("stream")?,
@@ -605,9 +624,9 @@ pub async fn audit_trail(
                 actor: r.try_get("actor")?,
                 actor_role: r.try_get("actor_role")?,
                 reason: r.try_get("reason")?,
-                command_id: r.try_get("command_id")?,
-                effective_date: r.try_get("effective_date")?,
-                recorded_at: r.try_get("recorded_at")?,
+                command_id: uuid_text(&r.try_get::<Uuid, _>("command_id")?),
+                effective_date: date_text(r.try_get::<NaiveDate, _>("effective_date")?),
+                recorded_at: time_text(recorded_at),
             });
         }
         out

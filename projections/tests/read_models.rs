@@ -742,6 +742,25 @@ fn audit_filters_read_their_indexes(store: &EventStore) {
             "{filter:?} starts from its index: {steps:?}"
         );
     }
+    // A window of recording times, from its own index on the trail's integer times.
+    let window = queries::AuditFilter {
+        from: Some(Utc::now()),
+        to: Some(Utc::now()),
+        ..Default::default()
+    };
+    let sql = format!("EXPLAIN QUERY PLAN {}", queries::audit_trail_sql(&window));
+    let mut plan = conn.prepare(&sql).unwrap();
+    let steps: Vec<String> = plan
+        .query_map(rusqlite::params![0, 1, 2, 10], |row| {
+            row.get::<_, String>(3)
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        steps[0].starts_with("SEARCH") && steps[0].contains("audit_by_time (recorded_at_us>?"),
+        "a time window starts from the time index: {steps:?}"
+    );
     // Payroll's page of one employer's staff, likewise.
     let sql = format!("EXPLAIN QUERY PLAN {}", queries::staff_records_sql(true));
     let mut plan = conn.prepare(&sql).unwrap();

@@ -1,6 +1,7 @@
 //! `hrledger replay --until-position P | --until-time T --out URL`: build the read models as
-//! they were at a past point into another database, leaving the live ones untouched. Serve
-//! or query the `--out` database to see the ledger as it stood then.
+//! they were at a past point into another database, leaving the live ones untouched, and copy
+//! the ledger up to that point beside them. Serve, query or verify the `--out` database to see
+//! the ledger as it stood then.
 
 use anyhow::{bail, Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,7 +17,8 @@ pub struct ReplayArgs {
     pub db: DbArg,
     #[command(flatten)]
     pub until: UntilArgs,
-    /// The database to build the past read models in (must not hold a ledger of its own).
+    /// The database to build the past read models in, and to copy the ledger up to that point
+    /// into (must not hold a ledger of its own).
     #[arg(long, value_name = "URL")]
     pub out: String,
 }
@@ -61,7 +63,7 @@ pub async fn run(args: ReplayArgs) -> Result<()> {
     sink.close().await;
     let position = result?;
     println!(
-        "read models as at position {position} built in {}",
+        "read models as at position {position} built in {}, beside a copy of the ledger's first {position} events",
         db::redact(&args.out)
     );
     Ok(())
@@ -80,13 +82,19 @@ async fn replay_into(
         );
     }
     let read_db = ReadDb::from(sink.backend());
-    // A previous replay into the same scratch database is replaced, not added to.
+    // Read models left by a replay stopped before its copy are replaced, not added to.
     hrledger_projections::tables::truncate_all(&read_db)
         .await
         .context("emptying the --out read models")?;
     let mut projector = Projector::new(source.clone(), read_db);
-    projector
+    let position = projector
         .run(until)
         .await
-        .context("replaying into the --out database")
+        .context("replaying into the --out database")?;
+    // The read models read the log (the audit trail's who, why and when), and the copy lets
+    // an auditor verify the ledger as it stood and compare its digest with one kept then.
+    source
+        .copy_into(sink, position)
+        .await
+        .context("copying the ledger into the --out database")
 }
