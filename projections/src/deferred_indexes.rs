@@ -117,22 +117,87 @@ const SORT_RUN_KIB: u32 = 4_096;
 /// sorted in one piece on one core while the other waited. With 4 MiB runs and a worker per
 /// core, the five largest indexes of a 1,018,368-event ledger built in 2.70–2.73 s against
 /// 3.48–3.58 s (BENCHMARKS.md, session 12). PostgreSQL plans its own parallel builds.
+///
+/// The runs must spill to temporary files: with `temp_store = MEMORY` (the store's setting,
+/// for statement journals) SQLite's sorter starts no worker at all. The six indexes built in
+/// 2.40–2.76 s with temporary files against 4.26–4.30 s in memory (session 13). The files are
+/// the operating system's to cache, and are deleted as the sort ends.
 /// Only the file's batch connection is set: an in-memory database keeps every page in its cache.
 async fn sort_in_parallel(db: &ReadDb, tx: &mut ReadTx, parallel: bool) -> Result<(), sqlx::Error> {
     let (ReadDb::Sqlite(_, Some(_)), ReadTx::Sqlite(conn)) = (db, tx) else {
         return Ok(());
     };
-    let (threads, cache_kib) = if parallel {
+    let (threads, cache_kib, temp_store) = if parallel {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        (cores, SORT_RUN_KIB)
+        (cores, SORT_RUN_KIB, "FILE")
     } else {
-        (0, BATCH_CACHE_KIB)
+        (0, BATCH_CACHE_KIB, "MEMORY")
     };
-    sqlx::query(&format!("PRAGMA threads = {threads}"))
-        .execute(&mut **conn)
-        .await?;
-    sqlx::query(&format!("PRAGMA cache_size = -{cache_kib}"))
-        .execute(&mut **conn)
-        .await?;
+    for pragma in [
+        format!("PRAGMA threads = {threads}"),
+        format!("PRAGMA cache_size = -{cache_kib}"),
+        format!("PRAGMA temp_store = {temp_store}"),
+    ] {
+        sqlx::query(&pragma).execute(&mut **conn).await?;
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use hrledger_store::testing::TestDb;
+    use hrledger_store::EventStore;
+
+    use super::*;
+
+    /// (threads, cache_size, temp_store) of the connection `tx` runs on.
+    async fn settings_in(tx: &mut ReadTx) -> (i64, i64, i64) {
+        let ReadTx::Sqlite(conn) = tx else {
+            unreachable!("a SQLite file")
+        };
+        let mut out = Vec::new();
+        for pragma in ["threads", "cache_size", "temp_store"] {
+            let (value,): (i64,) = sqlx::query_as(&format!("PRAGMA {pragma}"))
+                .fetch_one(&mut **conn)
+                .await
+                .unwrap();
+            out.push(value);
+        }
+        (out[0], out[1], out[2])
+    }
+
+    /// The batch connection's settings between transactions.
+    async fn settings(db: &ReadDb) -> (i64, i64, i64) {
+        let mut tx = db.begin().await.unwrap();
+        let found = settings_in(&mut tx).await;
+        tx.commit().await.unwrap();
+        found
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn indexes_are_sorted_in_temporary_files_and_the_batch_settings_come_back() {
+        let test_db = TestDb::sqlite().await;
+        let store = EventStore::open(test_db.url()).await.unwrap();
+        let db = ReadDb::from(store.backend());
+        let batch = (0, -i64::from(BATCH_CACHE_KIB), 2); // temp_store 2: MEMORY
+        assert_eq!(settings(&db).await, batch);
+
+        let mut tx = db.begin().await.unwrap();
+        set_aside(&mut tx).await.unwrap();
+        sort_in_parallel(&db, &mut tx, true).await.unwrap();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
+        // SQLite caps its workers at 8; temp_store 1 (FILE): only then does it start them.
+        let sorting = (cores.min(8), -i64::from(SORT_RUN_KIB), 1);
+        assert_eq!(settings_in(&mut tx).await, sorting);
+        sort_in_parallel(&db, &mut tx, false).await.unwrap();
+        assert_eq!(settings_in(&mut tx).await, batch);
+        tx.commit().await.unwrap();
+
+        // A whole restore of the indexes set aside ends with the batch settings too.
+        assert!(is_set_aside(&db, "audit_by_actor").await.unwrap());
+        restore(&db).await.unwrap();
+        assert!(!is_set_aside(&db, "audit_by_actor").await.unwrap());
+        assert_eq!(settings(&db).await, batch);
+        store.close().await;
+    }
 }
