@@ -540,15 +540,23 @@ enum AuditParam {
 /// The trail holds what the log does not (case, employees) and what its indexes need (actor,
 /// recording time); the rest of each entry is the event's own row in `events`, joined by
 /// position. With an
-/// employee the trail is read through the employee's own entries, in position order.
+/// employee the trail is read through the employee's entries and their stream, in position
+/// order.
 fn audit_statement(filter: &AuditFilter, after: u64, first: usize) -> (String, Vec<AuditParam>) {
     let mut sql = String::from(
         "SELECT a.position, l.stream, l.event_type, a.case_id, l.actor, l.actor_role, l.reason, \
          l.command_id, l.effective_date, l.recorded_at_us FROM ",
     );
-    let key = if filter.employee_id.is_some() {
+    let mut params = vec![AuditParam::Int(after as i64)];
+    let key = if let Some(employee) = &filter.employee_id {
+        // The employee's own events are their stream in the log; the trail's employee entries
+        // hold the other events that touch them (see `audit_trail::employees_of`).
+        params.push(AuditParam::Text(employee.clone()));
         sql.push_str(
-            "audit_employees e JOIN audit_trail a ON a.position = e.position \
+            "(SELECT position FROM audit_employees WHERE position > $1 AND employee_id = $2 \
+             UNION ALL \
+             SELECT position FROM events WHERE position > $1 AND stream = 'employee-' || $2) e \
+             JOIN audit_trail a ON a.position = e.position \
              JOIN events l ON l.position = e.position",
         );
         "e.position"
@@ -556,15 +564,11 @@ fn audit_statement(filter: &AuditFilter, after: u64, first: usize) -> (String, V
         sql.push_str("audit_trail a JOIN events l ON l.position = a.position");
         "a.position"
     };
-    let mut params = vec![AuditParam::Int(after as i64)];
     sql.push_str(&format!(" WHERE {key} > $1"));
     let mut term = |column: &str, op: &str, value: AuditParam| {
         params.push(value);
         sql.push_str(&format!(" AND {column} {op} ${}", params.len()));
     };
-    if let Some(employee) = &filter.employee_id {
-        term("e.employee_id", "=", AuditParam::Text(employee.clone()));
-    }
     if let Some(case) = &filter.case_id {
         term("a.case_id", "=", AuditParam::Text(case.clone()));
     }
