@@ -4,6 +4,7 @@
 //! single index range scan however deep the client pages.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use hrledger_domain::AggregateKind;
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::Row;
@@ -551,11 +552,13 @@ fn audit_statement(filter: &AuditFilter, after: u64, first: usize) -> (String, V
     let key = if let Some(employee) = &filter.employee_id {
         // The employee's own events are their stream in the log; the trail's employee entries
         // hold the other events that touch them (see `audit_trail::employees_of`).
+        let stream = format!("{}-{employee}", AggregateKind::Employee.prefix());
         params.push(AuditParam::Text(employee.clone()));
+        params.push(AuditParam::Text(stream));
         sql.push_str(
             "(SELECT position FROM audit_employees WHERE position > $1 AND employee_id = $2 \
              UNION ALL \
-             SELECT position FROM events WHERE position > $1 AND stream = 'employee-' || $2) e \
+             SELECT position FROM events WHERE position > $1 AND stream = $3) e \
              JOIN audit_trail a ON a.position = e.position \
              JOIN events l ON l.position = e.position",
         );

@@ -744,7 +744,9 @@ fn audit_filters_read_their_indexes(store: &EventStore) {
     let sql = format!("EXPLAIN QUERY PLAN {}", queries::audit_trail_sql(&employee));
     let mut plan = conn.prepare(&sql).unwrap();
     let steps: Vec<String> = plan
-        .query_map(rusqlite::params![0, "x", 10], |row| row.get::<_, String>(3))
+        .query_map(rusqlite::params![0, "x", "employee-x", 10], |row| {
+            row.get::<_, String>(3)
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect();
