@@ -714,22 +714,9 @@ fn audit_filters_read_their_indexes(store: &EventStore) {
         ),
     ];
     for (filter, search) in cases {
-        let sql = format!("EXPLAIN QUERY PLAN {}", queries::audit_trail_sql(&filter));
-        let mut plan = conn.prepare(&sql).unwrap();
         // $1 is the cursor, the last the page size, the one between the filter's value.
-        use rusqlite::types::Value;
-        let values = [
-            Value::Integer(0),
-            Value::Text("x".into()),
-            Value::Integer(10),
-        ];
-        let steps: Vec<String> = plan
-            .query_map(rusqlite::params_from_iter(values), |row| {
-                row.get::<_, String>(3)
-            })
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let sql = queries::audit_trail_sql(&filter);
+        let steps = plan_steps(&conn, &sql, rusqlite::params![0, "x", 10]);
         assert!(
             steps[0].starts_with("SEARCH") && steps[0].contains(search),
             "{filter:?} starts from its index: {steps:?}"
@@ -741,15 +728,8 @@ fn audit_filters_read_their_indexes(store: &EventStore) {
         employee_id: text(),
         ..Default::default()
     };
-    let sql = format!("EXPLAIN QUERY PLAN {}", queries::audit_trail_sql(&employee));
-    let mut plan = conn.prepare(&sql).unwrap();
-    let steps: Vec<String> = plan
-        .query_map(rusqlite::params![0, "x", "employee-x", 10], |row| {
-            row.get::<_, String>(3)
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let sql = queries::audit_trail_sql(&employee);
+    let steps = plan_steps(&conn, &sql, rusqlite::params![0, "x", "employee-x", 10]);
     let searched = |search: &str| {
         steps
             .iter()
@@ -771,34 +751,33 @@ fn audit_filters_read_their_indexes(store: &EventStore) {
         to: Some(Utc::now()),
         ..Default::default()
     };
-    let sql = format!("EXPLAIN QUERY PLAN {}", queries::audit_trail_sql(&window));
-    let mut plan = conn.prepare(&sql).unwrap();
-    let steps: Vec<String> = plan
-        .query_map(rusqlite::params![0, 1, 2, 10], |row| {
-            row.get::<_, String>(3)
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let sql = queries::audit_trail_sql(&window);
+    let steps = plan_steps(&conn, &sql, rusqlite::params![0, 1, 2, 10]);
     assert!(
         steps[0].starts_with("SEARCH") && steps[0].contains("audit_by_time (recorded_at_us>?"),
         "a time window starts from the time index: {steps:?}"
     );
     // Payroll's page of one employer's staff, likewise.
-    let sql = format!("EXPLAIN QUERY PLAN {}", queries::staff_records_sql(true));
-    let mut plan = conn.prepare(&sql).unwrap();
-    let steps: Vec<String> = plan
-        .query_map(rusqlite::params!["x", "", 10], |row| {
-            row.get::<_, String>(3)
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let sql = queries::staff_records_sql(true);
+    let steps = plan_steps(&conn, &sql, rusqlite::params!["x", "", 10]);
     assert!(
         steps[0].starts_with("SEARCH")
             && steps[0].contains("staff_records_by_employer (employer_code=?"),
         "one employer's staff start from the employer index: {steps:?}"
     );
+}
+
+/// SQLite's query plan for `sql` with `values` bound, one step per line.
+fn plan_steps(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    values: impl rusqlite::Params,
+) -> Vec<String> {
+    let mut plan = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    plan.query_map(values, |row| row.get::<_, String>(3))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 async fn a_rebuild_leaves_the_indexes_the_migrations_made(db: &TestDb) {
