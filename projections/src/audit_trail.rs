@@ -1,5 +1,7 @@
 //! The audit trail: every event with who, when and why, and the employees and case it touches,
-//! indexed so an auditor can ask by actor, employee, case or time.
+//! indexed so an auditor can ask by actor, employee, case or time. Who, when and why are the
+//! log's own columns, indexed in `events` by actor and recording time; the trail's tables hold
+//! only the entries that the log's streams do not give (see `queries::audit_statement`).
 
 use hrledger_domain::LedgerEvent;
 use hrledger_store::RecordedEvent;
@@ -22,39 +24,49 @@ fn employees_of(event: &LedgerEvent) -> Vec<String> {
     ids.iter().map(uuid_text).collect()
 }
 
-/// An event's trail entry: what the read model adds to the log (case, employees) and the
-/// columns its indexes need (actor, recording time). The rest of the entry (stream, type, role,
-/// reason, command id, effective date) is the event's own row in `events`, joined by position
-/// when the trail is read; copying it here cost a rebuild 227 bytes per event.
+/// What the trail adds to an event's row in the log: the case an employee event belongs to (a
+/// case's own events are its stream) and the employees it touches beyond its own stream. The
+/// rest of an entry (actor, recording time, stream, type, role, reason, command id, effective
+/// date) is the event's own row in `events`, indexed there by actor and by recording time
+/// (migration 0012); a rebuild no longer writes a row per event.
 pub(crate) struct AuditRow {
     position: i64,
     case_id: Option<String>,
-    actor: String,
-    recorded_at_us: i64,
     employees: Vec<String>,
 }
 
 impl AuditRow {
-    /// Takes the actor rather than copying it: nothing else needs the recorded event once its
-    /// row is built.
-    pub fn new(recorded: RecordedEvent, event: &LedgerEvent) -> Self {
-        AuditRow {
+    /// The event's entries, if the log's streams do not already give them all.
+    pub fn new(recorded: &RecordedEvent, event: &LedgerEvent) -> Option<Self> {
+        let row = AuditRow {
             position: recorded.position as i64,
-            case_id: event.case_id().map(|id| uuid_text(&id)),
-            actor: recorded.metadata.actor,
-            recorded_at_us: recorded.recorded_at.timestamp_micros(),
+            case_id: employee_case(event).map(|id| uuid_text(&id)),
             employees: employees_of(event),
-        }
+        };
+        (row.case_id.is_some() || !row.employees.is_empty()).then_some(row)
     }
 }
 
-impl AppendRow for AuditRow {
+/// The case an employee event names (a transfer it is scoped into, a case that changed an
+/// assignment); other events' cases are their own streams.
+fn employee_case(event: &LedgerEvent) -> Option<uuid::Uuid> {
+    match event {
+        LedgerEvent::Employee(_) => event.case_id(),
+        _ => None,
+    }
+}
+
+/// An employee event's case entry.
+struct CaseEntry<'a> {
+    position: i64,
+    case_id: &'a str,
+}
+
+impl AppendRow for CaseEntry<'_> {
     fn cells(&self) -> Vec<Cell<'_>> {
         vec![
             Cell::Int(Some(self.position)),
-            Cell::Text(self.case_id.as_deref()),
-            Cell::Text(Some(&self.actor)),
-            Cell::Int(Some(self.recorded_at_us)),
+            Cell::Text(Some(self.case_id)),
         ]
     }
 }
@@ -77,7 +89,7 @@ impl AppendRow for Touched<'_> {
 /// The index of the audit trail's employee entries, which a rebuild sets aside.
 pub(crate) const AUDIT_EMPLOYEE_INDEX: &str = "audit_employees_by_employee";
 
-/// Appends `rows` and their employee entries; `indexed` says whether the entries' index
+/// Appends the case and employee entries of `rows`; `indexed` says whether the entries' index
 /// ([`AUDIT_EMPLOYEE_INDEX`]) is in place to be updated.
 pub(crate) async fn write(
     tx: &mut ReadTx,
@@ -101,12 +113,15 @@ pub(crate) async fn write(
         touched
             .sort_unstable_by(|a, b| (a.employee_id, a.position).cmp(&(b.employee_id, b.position)));
     }
-    append(
-        tx,
-        "audit_trail (position, case_id, actor, recorded_at_us)",
-        4,
-        rows,
-    )
-    .await?;
+    let cases: Vec<CaseEntry> = rows
+        .iter()
+        .filter_map(|r| {
+            r.case_id.as_deref().map(|case_id| CaseEntry {
+                position: r.position,
+                case_id,
+            })
+        })
+        .collect();
+    append(tx, "audit_cases (position, case_id)", 2, &cases).await?;
     append(tx, "audit_employees (employee_id, position)", 2, &touched).await
 }

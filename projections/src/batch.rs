@@ -60,7 +60,7 @@ impl Batch {
             }
             _ => self.stream_changed(&recorded),
         }
-        self.audit.push(AuditRow::new(recorded, event));
+        self.audit.extend(AuditRow::new(&recorded, event));
     }
 
     /// Notes that the stream's row is to be built when the batch is complete.

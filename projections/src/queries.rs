@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::db::{date_text, time_text, uuid_text, ReadDb};
 use crate::staff_record::STAFF_COLUMN_LIST;
 use crate::staff_versions::{version_on, KnownChange};
-use crate::{on_pool, ProjectionError};
+use crate::{checkpoint, on_pool, ProjectionError};
 
 /// A current staff record, as payroll and advisers read it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -535,66 +535,107 @@ enum AuditParam {
 /// The statement [`audit_trail`] runs for `filter`, and its values in the order of their
 /// `$n`. Only the filters given appear in it, as plain comparisons, so the engine drives the
 /// scan from the index of one of them (employee, case, actor or recording time) instead of
-/// walking the whole trail in position order and testing every row: with `$n IS NULL OR ...`
+/// walking the whole log in position order and testing every row: with `$n IS NULL OR ...`
 /// terms a planner cannot use an index, and a rare actor's page read the entire trail.
 ///
-/// The trail holds what the log does not (case, employees) and what its indexes need (actor,
-/// recording time); the rest of each entry is the event's own row in `events`, joined by
-/// position. With an
-/// employee the trail is read through the employee's entries and their stream, in position
-/// order.
+/// An entry is the event's own row in `events`, indexed there by actor and by recording time.
+/// An employee's entries are their stream and the trail's employee entries; a case's are its
+/// stream and the trail's case entries (employee events that name the case). Entries stop at
+/// the read models' checkpoint, so every filter answers from the same ledger; that bound is
+/// written `+l.position` so that SQLite does not take the two bounds on position for a range
+/// narrower than the time or actor index (the unary plus keeps a term off every index).
 fn audit_statement(filter: &AuditFilter, after: u64, first: usize) -> (String, Vec<AuditParam>) {
-    let mut sql = String::from(
-        "SELECT a.position, l.stream, l.event_type, a.case_id, l.actor, l.actor_role, l.reason, \
-         l.command_id, l.effective_date, l.recorded_at_us FROM ",
-    );
     let mut params = vec![AuditParam::Int(after as i64)];
-    let key = if let Some(employee) = &filter.employee_id {
+    let mut from = |entries: &str, stream_match: &str, value: &str, stream: Option<String>| {
+        params.push(AuditParam::Text(value.to_string()));
+        let value_at = params.len();
+        let streams = match stream {
+            Some(stream) => {
+                params.push(AuditParam::Text(stream));
+                format!("stream = ${}", params.len())
+            }
+            None => stream_match.replace("$v", &format!("${value_at}")),
+        };
+        format!(
+            "(SELECT position FROM {entries} = ${value_at} \
+             UNION ALL SELECT position FROM events WHERE position > $1 AND {streams}) e \
+             JOIN events l ON l.position = e.position"
+        )
+    };
+    let (source, case_from_source) = if let Some(employee) = &filter.employee_id {
         // The employee's own events are their stream in the log; the trail's employee entries
         // hold the other events that touch them (see `audit_trail::employees_of`).
         let stream = format!("{}-{employee}", AggregateKind::Employee.prefix());
-        params.push(AuditParam::Text(employee.clone()));
-        params.push(AuditParam::Text(stream));
-        sql.push_str(
-            "(SELECT position FROM audit_employees WHERE position > $1 AND employee_id = $2 \
-             UNION ALL \
-             SELECT position FROM events WHERE position > $1 AND stream = $3) e \
-             JOIN audit_trail a ON a.position = e.position \
-             JOIN events l ON l.position = e.position",
-        );
-        "e.position"
+        let entries = "audit_employees WHERE position > $1 AND employee_id";
+        (from(entries, "", employee, Some(stream)), false)
+    } else if let Some(case) = &filter.case_id {
+        let entries = "audit_cases WHERE position > $1 AND case_id";
+        (from(entries, &case_streams("$v"), case, None), true)
     } else {
-        sql.push_str("audit_trail a JOIN events l ON l.position = a.position");
-        "a.position"
+        ("events l".to_string(), false)
     };
-    sql.push_str(&format!(" WHERE {key} > $1"));
-    let mut term = |column: &str, op: &str, value: AuditParam| {
+    let mut sql = format!(
+        "SELECT l.position, l.stream, l.event_type, c.case_id, l.actor, l.actor_role, l.reason, \
+         l.command_id, l.effective_date, l.recorded_at_us FROM {source} \
+         LEFT JOIN audit_cases c ON c.position = l.position \
+         WHERE l.position > $1 AND +l.position <= \
+         (SELECT position FROM projection_checkpoints WHERE name = '{}')",
+        checkpoint::READ_MODELS
+    );
+    let mut term = |condition: &str, value: AuditParam| {
         params.push(value);
-        sql.push_str(&format!(" AND {column} {op} ${}", params.len()));
+        sql.push_str(&format!(
+            " AND {}",
+            condition.replace("$v", &format!("${}", params.len()))
+        ));
     };
-    if let Some(case) = &filter.case_id {
-        term("a.case_id", "=", AuditParam::Text(case.clone()));
+    if let (Some(case), false) = (&filter.case_id, case_from_source) {
+        let condition = format!("(c.case_id = $v OR l.{})", case_streams("$v"));
+        term(&condition, AuditParam::Text(case.clone()));
     }
     if let Some(actor) = &filter.actor {
-        term("a.actor", "=", AuditParam::Text(actor.clone()));
+        term("l.actor = $v", AuditParam::Text(actor.clone()));
     }
     if let Some(from) = filter.from {
         term(
-            "a.recorded_at_us",
-            ">=",
+            "l.recorded_at_us >= $v",
             AuditParam::Int(from.timestamp_micros()),
         );
     }
     if let Some(to) = filter.to {
         term(
-            "a.recorded_at_us",
-            "<=",
+            "l.recorded_at_us <= $v",
             AuditParam::Int(to.timestamp_micros()),
         );
     }
     params.push(AuditParam::Int(first as i64));
-    sql.push_str(&format!(" ORDER BY {key} LIMIT ${}", params.len()));
+    sql.push_str(&format!(" ORDER BY l.position LIMIT ${}", params.len()));
     (sql, params)
+}
+
+/// `stream IN (...)`: the streams a case with the id in `value` can be, one per kind of case.
+fn case_streams(value: &str) -> String {
+    let streams: Vec<String> = AggregateKind::ALL
+        .iter()
+        .filter(|kind| is_case_kind(**kind))
+        .map(|kind| format!("'{}-' || {value}", kind.prefix()))
+        .collect();
+    format!("stream IN ({})", streams.join(", "))
+}
+
+/// Whether a stream of `kind` is a case of its own (see `LedgerEvent::case_id`).
+fn is_case_kind(kind: AggregateKind) -> bool {
+    !matches!(kind, AggregateKind::Organisation | AggregateKind::Employee)
+}
+
+/// The case an entry belongs to: the trail's case entry for an employee event, else the
+/// event's own stream if that is a case.
+fn case_of(entry: Option<String>, stream: &str) -> Option<String> {
+    entry.or_else(|| {
+        let (prefix, id) = stream.split_once('-')?;
+        let kind = AggregateKind::ALL.iter().find(|k| k.prefix() == prefix)?;
+        is_case_kind(*kind).then(|| id.to_string())
+    })
 }
 
 /// The SQL text [`audit_trail`] runs for `filter`, for reading its query plan.
@@ -623,11 +664,12 @@ pub async fn audit_trail(
             let recorded_at_us: i64 = r.try_get("recorded_at_us")?;
             let recorded_at = DateTime::from_timestamp_micros(recorded_at_us)
                 .ok_or_else(|| sqlx::Error::Decode(format!("recorded_at_us {recorded_at_us} is out of range").into()))?;
+            let stream: String = r.try_get("stream")?;
             out.push(AuditEntry {
                 position: r.try_get::<i64, _>("position")? as u64,
-                stream: r.try_get("stream")?,
+                case_id: case_of(r.try_get("case_id")?, &stream),
+                stream,
                 event_type: r.try_get("event_type")?,
-                case_id: r.try_get("case_id")?,
                 actor: r.try_get("actor")?,
                 actor_role: r.try_get("actor_role")?,
                 reason: r.try_get("reason")?,

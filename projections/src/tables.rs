@@ -12,7 +12,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("staff_changes", "position"),
     ("cases", "case_id"),
     ("deadlines", "deadline_id"),
-    ("audit_trail", "position"),
+    ("audit_cases", "position"),
     ("audit_employees", "employee_id, position"),
     ("programmes", "programme_id"),
     ("case_programme_links", "case_id"),

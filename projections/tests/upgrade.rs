@@ -5,7 +5,9 @@
 //!   migration empties the read models and moves the checkpoint back, a rebuild stopped
 //!   part-way under the old schema is forgotten, and the projector builds them again;
 //! - before 0011 (an employee's own events found through their stream), the migration drops the
-//!   trail's employee entries for employee events and keeps the checkpoint.
+//!   trail's employee entries for employee events and keeps the checkpoint;
+//! - before 0012 (the trail's actor and time indexed in the log), the migration keeps the case
+//!   entries of employee events, drops the rest of the trail's table and keeps the checkpoint.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -23,6 +25,8 @@ use sqlx::{ConnectOptions, Connection};
 const BEFORE_TRAIL_READ_THE_LOG: &str = "0009";
 /// The last migration before an employee's own events were found through their stream.
 const BEFORE_EMPLOYEE_STREAMS: &str = "0010";
+/// The last migration before the trail's actor and time were indexed in the log.
+const BEFORE_TRAIL_INDEXED_THE_LOG: &str = "0011";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_models_from_before_migration_0010_are_rebuilt_equal() {
@@ -74,10 +78,7 @@ async fn employee_entries_from_before_migration_0011_are_dropped_in_place() {
     // The same ledger and read models at the schema before 0011, whose projector also gave
     // every employee event an entry for its own employee.
     old_schema(&old, dir.path(), BEFORE_EMPLOYEE_STREAMS).await;
-    let mut read_models: String = tables::TABLES
-        .iter()
-        .map(|(table, _)| format!("INSERT INTO {table} SELECT * FROM current.{table};"))
-        .collect();
+    let mut read_models = read_models_before_0012();
     read_models.push_str(
         "INSERT INTO audit_employees (employee_id, position)
              SELECT substr(stream, length('employee-') + 1), position FROM events
@@ -90,18 +91,13 @@ async fn employee_entries_from_before_migration_0011_are_dropped_in_place() {
         .unwrap();
     conn.close().await.unwrap();
 
-    let store = EventStore::open(&url(&old)).await.unwrap();
-    let read = ReadDb::from(store.backend());
-    assert_eq!(
-        checkpoint::load(&read).await.unwrap(),
+    let store = opened_in_place(
+        &old,
         head,
-        "the migration keeps the checkpoint"
-    );
-    assert_eq!(
-        tables::dump(&read).await.unwrap(),
-        expected,
-        "only the employee events' entries went"
-    );
+        &expected,
+        "only the employee events' entries went",
+    )
+    .await;
     let (entries,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_employees")
         .fetch_one(&sqlite_pool(&store))
         .await
@@ -111,6 +107,73 @@ async fn employee_entries_from_before_migration_0011_are_dropped_in_place() {
         "{old_entries} entries before, {entries} after"
     );
     store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trail_rows_from_before_migration_0012_keep_their_case_entries_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let (current, old) = (dir.path().join("current.db"), dir.path().join("old.db"));
+    let (head, expected) = ledger_with_read_models(&current).await;
+    let case_entries = expected
+        .iter()
+        .filter(|row| row.starts_with("audit_cases:"))
+        .count();
+    assert!(
+        case_entries > 0,
+        "the scenario's employee events name cases"
+    );
+
+    // The same ledger and read models at the schema before 0012, with a row per event in the
+    // trail's table.
+    old_schema(&old, dir.path(), BEFORE_TRAIL_INDEXED_THE_LOG).await;
+    let mut conn = copy_ledger(&old, &current, &read_models_before_0012()).await;
+    let (old_rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_trail")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+
+    assert_eq!(old_rows as u64, head, "the old trail had a row per event");
+    let kept = "the employee events' case entries were kept";
+    opened_in_place(&old, head, &expected, kept)
+        .await
+        .close()
+        .await;
+}
+
+/// SQL, with this build's ledger attached as `current`, that writes its read models as a
+/// build before 0012 held them: the trail's table with a row per event, its case taken from
+/// the case entries or else from the event's stream.
+fn read_models_before_0012() -> String {
+    let mut sql: String = tables::TABLES
+        .iter()
+        .filter(|(table, _)| *table != "audit_cases")
+        .map(|(table, _)| format!("INSERT INTO {table} SELECT * FROM current.{table};"))
+        .collect();
+    sql.push_str(
+        "INSERT INTO audit_trail (position, case_id, actor, recorded_at_us)
+             SELECT l.position,
+                    COALESCE(c.case_id, CASE
+                        WHEN l.stream LIKE 'employee-%' OR l.stream LIKE 'organisation-%'
+                        THEN NULL ELSE substr(l.stream, instr(l.stream, '-') + 1) END),
+                    l.actor, l.recorded_at_us
+             FROM current.events l LEFT JOIN current.audit_cases c ON c.position = l.position;",
+    );
+    sql
+}
+
+/// Opens the ledger at `old` with this build, whose migrations must have kept the checkpoint
+/// (`head`) and left read models equal to `expected`.
+async fn opened_in_place(old: &Path, head: u64, expected: &[String], what: &str) -> EventStore {
+    let store = EventStore::open(&url(old)).await.unwrap();
+    let read = ReadDb::from(store.backend());
+    assert_eq!(
+        checkpoint::load(&read).await.unwrap(),
+        head,
+        "the migration keeps the checkpoint"
+    );
+    assert_eq!(tables::dump(&read).await.unwrap(), expected, "{what}");
+    store
 }
 
 fn sqlite_pool(store: &EventStore) -> sqlx::SqlitePool {
