@@ -4,9 +4,9 @@
 -- `audit_cases`, and the employees other events touch, in `audit_employees` (0011).
 --
 -- A rebuild wrote the old table's row, its key and three index entries again for every event:
--- on a 1,018,368-event ledger, 1,018,368 of the 2,775,552 rows it wrote, and on PostgreSQL a
--- quarter of its time. The log's two indexes are written once, as events are appended, at the
--- end of each index (recording times rise; one adviser's events follow each other).
+-- on a 1,018,368-event ledger, 1,018,368 of the 2,775,552 rows it wrote. The log's two indexes
+-- are written once, as events are appended: recording times rise, so the time index grows at
+-- its end, and the actor index at the end of each actor's run (a page per adviser).
 --
 -- The trail's case entries for employee events are carried over and the checkpoint is kept:
 -- what is left is what the projector now writes. Records of the old indexes set aside by a
