@@ -546,33 +546,25 @@ enum AuditParam {
 /// narrower than the time or actor index (the unary plus keeps a term off every index).
 fn audit_statement(filter: &AuditFilter, after: u64, first: usize) -> (String, Vec<AuditParam>) {
     let mut params = vec![AuditParam::Int(after as i64)];
-    let mut from = |entries: &str, stream_match: &str, value: &str, stream: Option<String>| {
-        params.push(AuditParam::Text(value.to_string()));
-        let value_at = params.len();
-        let streams = match stream {
-            Some(stream) => {
-                params.push(AuditParam::Text(stream));
-                format!("stream = ${}", params.len())
-            }
-            None => stream_match.replace("$v", &format!("${value_at}")),
-        };
-        format!(
-            "(SELECT position FROM {entries} = ${value_at} \
-             UNION ALL SELECT position FROM events WHERE position > $1 AND {streams}) e \
-             JOIN events l ON l.position = e.position"
-        )
-    };
-    let (source, case_from_source) = if let Some(employee) = &filter.employee_id {
+    // An employee or a case is the first filter, so its value is always $2.
+    let source = if let Some(employee) = &filter.employee_id {
         // The employee's own events are their stream in the log; the trail's employee entries
         // hold the other events that touch them (see `audit_trail::employees_of`).
         let stream = format!("{}-{employee}", AggregateKind::Employee.prefix());
-        let entries = "audit_employees WHERE position > $1 AND employee_id";
-        (from(entries, "", employee, Some(stream)), false)
+        params.push(AuditParam::Text(employee.clone()));
+        params.push(AuditParam::Text(stream));
+        entries_and_streams(
+            "audit_employees WHERE position > $1 AND employee_id = $2",
+            "stream = $3",
+        )
     } else if let Some(case) = &filter.case_id {
-        let entries = "audit_cases WHERE position > $1 AND case_id";
-        (from(entries, &case_streams("$v"), case, None), true)
+        params.push(AuditParam::Text(case.clone()));
+        entries_and_streams(
+            "audit_cases WHERE position > $1 AND case_id = $2",
+            &case_streams("$2"),
+        )
     } else {
-        ("events l".to_string(), false)
+        "events l".to_string()
     };
     let mut sql = format!(
         "SELECT l.position, l.stream, l.event_type, c.case_id, l.actor, l.actor_role, l.reason, \
@@ -589,7 +581,7 @@ fn audit_statement(filter: &AuditFilter, after: u64, first: usize) -> (String, V
             condition.replace("$v", &format!("${}", params.len()))
         ));
     };
-    if let (Some(case), false) = (&filter.case_id, case_from_source) {
+    if let (Some(case), Some(_)) = (&filter.case_id, &filter.employee_id) {
         let condition = format!("(c.case_id = $v OR l.{})", case_streams("$v"));
         term(&condition, AuditParam::Text(case.clone()));
     }
@@ -611,6 +603,16 @@ fn audit_statement(filter: &AuditFilter, after: u64, first: usize) -> (String, V
     params.push(AuditParam::Int(first as i64));
     sql.push_str(&format!(" ORDER BY l.position LIMIT ${}", params.len()));
     (sql, params)
+}
+
+/// The positions of a filter's entries in the trail and of its streams in the log, joined to
+/// the log's rows as `l`.
+fn entries_and_streams(entries: &str, streams: &str) -> String {
+    format!(
+        "(SELECT position FROM {entries} \
+         UNION ALL SELECT position FROM events WHERE position > $1 AND {streams}) e \
+         JOIN events l ON l.position = e.position"
+    )
 }
 
 /// `stream IN (...)`: the streams a case with the id in `value` can be, one per kind of case.
