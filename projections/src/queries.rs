@@ -4,7 +4,7 @@
 //! single index range scan however deep the client pages.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use hrledger_domain::AggregateKind;
+use hrledger_domain::{AggregateKind, StreamId};
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::Row;
@@ -634,9 +634,9 @@ fn is_case_kind(kind: AggregateKind) -> bool {
 /// event's own stream if that is a case.
 fn case_of(entry: Option<String>, stream: &str) -> Option<String> {
     entry.or_else(|| {
-        let (prefix, id) = stream.split_once('-')?;
-        let kind = AggregateKind::ALL.iter().find(|k| k.prefix() == prefix)?;
-        is_case_kind(*kind).then(|| id.to_string())
+        let kind = StreamId::parse(stream).ok()?.kind();
+        let id = &stream[kind.prefix().len() + 1..];
+        is_case_kind(kind).then(|| id.to_string())
     })
 }
 
