@@ -4,10 +4,10 @@
 //! only the entries that the log's streams do not give (see `queries::audit_statement`).
 
 use hrledger_domain::LedgerEvent;
-use hrledger_store::RecordedEvent;
 
 use crate::append::{append, AppendRow, Cell};
 use crate::db::{uuid_text, ReadTx};
+use crate::feed::Logged;
 use crate::ProjectionError;
 
 /// The employees an event touches beyond its own stream, each once: rows are appended without
@@ -37,7 +37,7 @@ pub(crate) struct AuditRow {
 
 impl AuditRow {
     /// The event's entries, if the log's streams do not already give them all.
-    pub fn new(recorded: &RecordedEvent, event: &LedgerEvent) -> Option<Self> {
+    pub fn new(recorded: &Logged, event: &LedgerEvent) -> Option<Self> {
         let row = AuditRow {
             position: recorded.position as i64,
             case_id: employee_case(event).map(|id| uuid_text(&id)),

@@ -9,11 +9,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
 use hrledger_domain::{AggregateKind, AggregateState, LedgerEvent};
-use hrledger_store::{EventStore, RecordedEvent};
+use hrledger_store::EventStore;
 
 use crate::audit_trail::{self, AuditRow};
 use crate::cases::{self, CaseRow, ProgrammeRow};
 use crate::db::{date_text, time_text, uuid_text, ReadTx};
+use crate::feed::Logged;
 use crate::payroll::{PayrollChanges, PayrollSnapshot};
 use crate::staff_record::{self, employee_record, ChangeRow, StaffRow};
 use crate::states::FoldedStates;
@@ -47,7 +48,7 @@ impl Batch {
     /// Adds what one event changes.
     pub fn add(
         &mut self,
-        recorded: RecordedEvent,
+        recorded: Logged,
         event: &LedgerEvent,
         prior: &PayrollSnapshot,
         after: &AggregateState,
@@ -55,7 +56,7 @@ impl Batch {
         match event.kind() {
             AggregateKind::Organisation => {}
             AggregateKind::Employee => {
-                self.add_payroll_change(&recorded, prior, after);
+                self.add_payroll_change(&recorded, event, prior, after);
                 self.stream_changed(&recorded);
             }
             _ => self.stream_changed(&recorded),
@@ -64,7 +65,7 @@ impl Batch {
     }
 
     /// Notes that the stream's row is to be built when the batch is complete.
-    fn stream_changed(&mut self, recorded: &RecordedEvent) {
+    fn stream_changed(&mut self, recorded: &Logged) {
         let last = LastEvent {
             position: recorded.position,
             version: recorded.version,
@@ -80,7 +81,8 @@ impl Batch {
 
     fn add_payroll_change(
         &mut self,
-        recorded: &RecordedEvent,
+        recorded: &Logged,
+        event: &LedgerEvent,
         prior: &PayrollSnapshot,
         after: &AggregateState,
     ) {
@@ -92,7 +94,7 @@ impl Batch {
             self.changes.push(ChangeRow {
                 position: recorded.position as i64,
                 employee_id: uuid_text(&record.employee_id),
-                change_kind: recorded.event_type.clone(),
+                change_kind: event.event_type(),
                 effective_date: date_text(recorded.effective_date),
                 recorded_at: time_text(recorded.recorded_at),
                 changes: changes.to_json(),

@@ -2,22 +2,46 @@
 //! events while the projector folds and writes the previous one, so a rebuild keeps both cores
 //! busy instead of alternating between reading and writing.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use hrledger_domain::LedgerEvent;
-use hrledger_store::{EventStore, RecordedEvent};
+use hrledger_store::{EventStore, LogEntry};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::runner::Until;
-use crate::states::decode_text;
+use crate::states::unreadable;
 use crate::ProjectionError;
 
 /// Pages read ahead of the one being applied: enough to hide a read behind a write, few enough
 /// to keep memory bounded.
 const PAGES_AHEAD: usize = 2;
 
-/// An event with its decoded domain form. The recorded event's `data` is JSON null: the
-/// domain event holds what it said.
-pub(crate) type Decoded = (RecordedEvent, LedgerEvent);
+/// An event's place in the log and its dates: what the read models take from its row beside
+/// the domain event. Its metadata (actor, reason, command) and hash are not read: the audit
+/// trail reads them from the log itself.
+#[derive(Debug, Clone)]
+pub(crate) struct Logged {
+    pub position: u64,
+    pub stream: String,
+    pub version: u64,
+    pub effective_date: NaiveDate,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl From<&LogEntry<'_>> for Logged {
+    fn from(entry: &LogEntry<'_>) -> Self {
+        Logged {
+            position: entry.position,
+            stream: entry.stream.to_owned(),
+            version: entry.version,
+            effective_date: entry.effective_date,
+            recorded_at: entry.recorded_at,
+        }
+    }
+}
+
+/// An event with its decoded domain form.
+pub(crate) type Decoded = (Logged, LedgerEvent);
 
 /// Decoded pages of the log after a position, up to `until`, in order.
 pub(crate) struct Feed {
@@ -88,19 +112,22 @@ async fn read_page(
     page_size: usize,
     until: Until,
 ) -> Result<Page, ProjectionError> {
-    let mut read = source.read_all_unparsed(after, page_size as u64).await?;
-    let fetched = read.len();
-    read.retain(|e| within(&e.recorded, until));
-    let cut_short = read.len() < fetched;
-    // Decoded from the stored text straight into domain events, on the reader's task: through
-    // a JSON tree first, parsing, walking and freeing the tree cost more than the decode.
-    let events = read
-        .into_iter()
-        .map(|e| {
-            let event = decode_text(&e.recorded, &e.data)?;
-            Ok((e.recorded, event))
+    // Decoded from the stored text straight into domain events, on the thread that reads the
+    // rows, while each row is still borrowed: through a JSON tree first, parsing, walking and
+    // freeing the tree cost more than the decode; through owned rows, copying every column
+    // the projector does not read (BENCHMARKS.md, session 16).
+    let read = source
+        .read_log::<_, ProjectionError, _>(after, page_size as u64, move |entry| {
+            if !within(&entry, until) {
+                return Ok(None);
+            }
+            let event = decode(&entry)?;
+            Ok(Some((Logged::from(&entry), event)))
         })
-        .collect::<Result<_, ProjectionError>>()?;
+        .await?;
+    let fetched = read.len();
+    let events: Vec<Decoded> = read.into_iter().flatten().collect();
+    let cut_short = events.len() < fetched;
     Ok(Page {
         events,
         fetched,
@@ -108,7 +135,12 @@ async fn read_page(
     })
 }
 
-fn within(event: &RecordedEvent, until: Until) -> bool {
+fn decode(entry: &LogEntry<'_>) -> Result<LedgerEvent, ProjectionError> {
+    LedgerEvent::from_stored_text(entry.event_type, entry.schema_version, entry.data)
+        .map_err(|e| unreadable(entry.position, e))
+}
+
+fn within(event: &LogEntry<'_>, until: Until) -> bool {
     match until {
         Until::Head => true,
         Until::Position(p) => event.position <= p,

@@ -180,7 +180,9 @@ impl Projector {
         while let Some(decoded) = page.take() {
             events += decoded.len();
             last = decoded.last().map_or(last, |(r, _)| r.position);
-            self.add_page(&mut changes, decoded, &mut timings).await?;
+            let step = Instant::now();
+            self.add_page(&mut changes, decoded).await?;
+            timings.folding += step.elapsed();
             if events < self.batch_size {
                 let step = Instant::now();
                 page = feed.next().await.transpose()?;
@@ -208,26 +210,23 @@ impl Projector {
         &mut self,
         changes: &mut Batch,
         page: Vec<Decoded>,
-        timings: &mut Timings,
     ) -> Result<(), ProjectionError> {
         for (recorded, event) in page {
-            let step = Instant::now();
             let (prior, after) = self
                 .states
                 .apply(&self.source, &recorded, &event, |before| {
                     PayrollSnapshot::of(employee_record(before))
                 })
                 .await?;
-            timings.folding += step.elapsed();
-            let step = Instant::now();
             changes.add(recorded, &event, &prior, after);
-            timings.building += step.elapsed();
         }
         Ok(())
     }
 }
 
-/// Where a batch's time went before its rows were written.
+/// Where a batch's time went before its rows were written: waiting for pages of the log,
+/// folding events and adding what they change (timed per page: two clock reads per event
+/// were 2% of the projector's samples), and building the rows of the streams they changed.
 #[derive(Default)]
 struct Timings {
     waiting: Duration,

@@ -193,7 +193,7 @@ impl AppendRow for StaffRow {
 pub(crate) struct ChangeRow {
     pub position: i64,
     pub employee_id: String,
-    pub change_kind: String,
+    pub change_kind: &'static str,
     pub effective_date: String,
     pub recorded_at: String,
     pub changes: String,
@@ -217,7 +217,7 @@ impl AppendRow for ChangeRow {
         vec![
             Cell::Int(Some(self.position)),
             Cell::Text(Some(&self.employee_id)),
-            Cell::Text(Some(&self.change_kind)),
+            Cell::Text(Some(self.change_kind)),
             Cell::Text(Some(&self.effective_date)),
             Cell::Text(Some(&self.recorded_at)),
             Cell::Text(Some(&self.changes)),

@@ -133,13 +133,20 @@ pub struct RecordedEvent {
     pub hash: [u8; 32],
 }
 
-/// An event as the log holds it, its data not yet parsed: for a reader that decodes the JSON
-/// text itself (the projector, straight into domain events) rather than through a
-/// `serde_json::Value`. `recorded.data` is JSON null; `data` is the text.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UnparsedEvent {
-    pub recorded: RecordedEvent,
-    pub data: String,
+/// What a reader of the whole log needs of an event, borrowed from the page being read: its
+/// place, its type and its data as the stored JSON text, without the metadata and hash that
+/// auditors and verification read. The projector decodes `data` straight into domain events
+/// and keeps nothing else of the row (see [`EventStore::read_log`](crate::EventStore::read_log)).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LogEntry<'r> {
+    pub position: u64,
+    pub stream: &'r str,
+    pub version: u64,
+    pub event_type: &'r str,
+    pub schema_version: u32,
+    pub data: &'r str,
+    pub effective_date: NaiveDate,
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// A point in the hash chain an auditor can keep and check later.

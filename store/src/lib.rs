@@ -36,8 +36,8 @@ mod writer;
 
 pub use error::{InvalidAppend, StoreError, StreamPosition};
 pub use event::{
-    AppendRequest, AppendResult, ChainBreak, Digest, ExpectedVersion, Metadata, NewEvent,
-    RecordedEvent, StreamAppend, StreamVersion, UnparsedEvent, Verification,
+    AppendRequest, AppendResult, ChainBreak, Digest, ExpectedVersion, LogEntry, Metadata, NewEvent,
+    RecordedEvent, StreamAppend, StreamVersion, Verification,
 };
 pub use record::{canonical_date, date_text, push_date_text, push_digits};
 pub use sqlite_scan::{file_of as sqlite_file_of, open_query_only as open_sqlite_reader};

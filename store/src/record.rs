@@ -11,7 +11,7 @@ use sqlx::{FromRow, Row};
 use uuid::Uuid;
 
 use crate::error::StoreError;
-use crate::event::{Metadata, RecordedEvent, UnparsedEvent};
+use crate::event::{LogEntry, Metadata, RecordedEvent};
 use crate::hash::ChainedFields;
 
 /// The column list of `events`, in the order [`StoredRow`] binds them on insert.
@@ -184,28 +184,20 @@ impl StoredRow {
     }
 
     pub fn into_recorded(self) -> Result<RecordedEvent, StoreError> {
-        let UnparsedEvent { recorded, data } = self.into_unparsed()?;
-        let data = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt {
-            position: recorded.position,
+        let hash = self.stored_hash()?;
+        let recorded_at = recorded_at(self.position, self.recorded_at_us)?;
+        let data = serde_json::from_str(&self.data).map_err(|e| StoreError::Corrupt {
+            position: self.position as u64,
             detail: format!("body is not JSON: {e}"),
         })?;
-        Ok(RecordedEvent { data, ..recorded })
-    }
-
-    /// The event with its data left as the stored JSON text (see [`UnparsedEvent`]).
-    pub fn into_unparsed(mut self) -> Result<UnparsedEvent, StoreError> {
-        let data = std::mem::take(&mut self.data);
-        let hash = self.stored_hash()?;
-        let recorded_at = micros_to_time(self.recorded_at_us)
-            .ok_or_else(|| self.corrupt("recorded_at is out of range"))?;
-        let recorded = RecordedEvent {
+        Ok(RecordedEvent {
             position: self.position as u64,
             stream: self.stream,
             version: self.version as u64,
             event_id: self.event_id,
             event_type: self.event_type,
             schema_version: self.schema_version as u32,
-            data: serde_json::Value::Null,
+            data,
             effective_date: self.effective_date,
             recorded_at,
             metadata: Metadata {
@@ -217,8 +209,21 @@ impl StoredRow {
                 reason: self.reason,
             },
             hash,
-        };
-        Ok(UnparsedEvent { recorded, data })
+        })
+    }
+
+    /// What a reader of the whole log needs of this row (see [`LogEntry`]).
+    pub fn log_entry(&self) -> Result<LogEntry<'_>, StoreError> {
+        Ok(LogEntry {
+            position: self.position as u64,
+            stream: &self.stream,
+            version: self.version as u64,
+            event_type: &self.event_type,
+            schema_version: self.schema_version as u32,
+            data: &self.data,
+            effective_date: self.effective_date,
+            recorded_at: recorded_at(self.position, self.recorded_at_us)?,
+        })
     }
 
     fn corrupt(&self, detail: &str) -> StoreError {
@@ -287,6 +292,14 @@ pub(crate) fn now_micros() -> i64 {
 
 pub(crate) fn micros_to_time(micros: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_micros(micros)
+}
+
+/// The recording time of the event at `position`, stored as `micros` since the epoch.
+pub(crate) fn recorded_at(position: i64, micros: i64) -> Result<DateTime<Utc>, StoreError> {
+    micros_to_time(micros).ok_or_else(|| StoreError::Corrupt {
+        position: position as u64,
+        detail: "recorded_at is out of range".into(),
+    })
 }
 
 #[cfg(test)]

@@ -23,7 +23,8 @@ use uuid::Uuid;
 
 use crate::chain_hasher::BatchSender;
 use crate::error::StoreError;
-use crate::record::{canonical_date, date_text, RowRef, StoredRow};
+use crate::event::LogEntry;
+use crate::record::{canonical_date, date_text, recorded_at, RowRef, StoredRow};
 use crate::sqlite::BUSY_TIMEOUT;
 use crate::store::{Backend, AFTER_SQL, RANGE_SQL};
 use crate::verify::{Halt, Sequencer, PAGE};
@@ -81,12 +82,37 @@ impl LogReader {
 
     /// Up to `limit` rows after `after`, in position order, as one snapshot.
     pub async fn after(&self, after: i64, limit: i64) -> Result<Vec<StoredRow>, StoreError> {
+        self.on_connection(move |conn| read_after(conn, after, limit))
+            .await
+    }
+
+    /// What `keep` makes of each of up to `limit` events after `after`, in position order, as
+    /// one snapshot (see [`EventStore::read_log`](crate::EventStore::read_log)).
+    pub async fn log_after<T, E, F>(&self, after: i64, limit: i64, keep: F) -> Result<Vec<T>, E>
+    where
+        F: FnMut(LogEntry<'_>) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        self.on_connection(move |conn| read_log_after(conn, after, limit, keep))
+            .await
+    }
+
+    /// Runs `read` on a kept connection, on a blocking thread.
+    async fn on_connection<T, E>(
+        &self,
+        read: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
         let reader = self.clone();
         tokio::task::spawn_blocking(move || {
             let conn = reader.lend()?;
-            let rows = read_after(&conn, after, limit);
+            let read = read(&conn);
             reader.give_back(conn);
-            rows
+            read
         })
         .await
         .expect("the SQLite log reader panicked")
@@ -120,6 +146,43 @@ fn read_after(conn: &Connection, after: i64, limit: i64) -> Result<Vec<StoredRow
         read.push(StoredRow::from(row_ref(row)?.0));
     }
     Ok(read)
+}
+
+/// The columns of [`LogEntry`], in the order [`log_entry`] reads them.
+const LOG_SQL: &str = "SELECT position, stream, version, event_type, schema_version, data, \
+    effective_date, recorded_at_us FROM events WHERE position > $1 ORDER BY position LIMIT $2";
+
+fn read_log_after<T, E: From<StoreError>>(
+    conn: &Connection,
+    after: i64,
+    limit: i64,
+    mut keep: impl FnMut(LogEntry<'_>) -> Result<T, E>,
+) -> Result<Vec<T>, E> {
+    let mut page = conn.prepare_cached(LOG_SQL).map_err(StoreError::from)?;
+    let mut rows = page
+        .query(params![after, limit])
+        .map_err(StoreError::from)?;
+    let mut kept = Vec::with_capacity(usize::try_from(limit).map_or(0, |l| l.min(4_096)));
+    while let Some(row) = rows.next().map_err(StoreError::from)? {
+        kept.push(keep(log_entry(row)?)?);
+    }
+    Ok(kept)
+}
+
+/// Decodes one row of [`LOG_SQL`], borrowed from SQLite's buffers.
+fn log_entry<'r>(row: &'r Row<'_>) -> Result<LogEntry<'r>, StoreError> {
+    let position = integer(row, 0, 0)?;
+    let at = position as u64;
+    Ok(LogEntry {
+        position: at,
+        stream: text(row, 1, at)?,
+        version: integer(row, 2, at)? as u64,
+        event_type: text(row, 3, at)?,
+        schema_version: integer(row, 4, at)? as u32,
+        data: text(row, 5, at)?,
+        effective_date: effective_date(text(row, 6, at)?, at)?.0,
+        recorded_at: recorded_at(position, integer(row, 7, at)?)?,
+    })
 }
 
 /// Decodes one row in `EVENT_COLUMNS` order, as the pool's decoder does, borrowed from

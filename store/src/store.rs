@@ -7,7 +7,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::error::{StoreError, StreamPosition};
-use crate::event::{AppendRequest, AppendResult, Digest, RecordedEvent, UnparsedEvent};
+use crate::event::{AppendRequest, AppendResult, Digest, LogEntry, RecordedEvent};
 use crate::record::{StoredRow, EVENT_COLUMNS};
 use crate::sqlite_scan::{self, LogReader};
 use crate::validate::validate;
@@ -165,14 +165,29 @@ impl EventStore {
         rows.into_iter().map(StoredRow::into_recorded).collect()
     }
 
-    /// As [`EventStore::read_all`], each event's data left as its stored JSON text.
-    pub async fn read_all_unparsed(
+    /// Up to `limit` events of the global log after `after_position`, in position order, each
+    /// made into what `keep` returns while its row is still borrowed: for a reader of the whole
+    /// log that keeps little of each row (the projector), so the rest is never copied. On a
+    /// SQLite file `keep` runs on the thread that steps through the rows.
+    pub async fn read_log<T, E, F>(
         &self,
         after_position: u64,
         limit: u64,
-    ) -> Result<Vec<UnparsedEvent>, StoreError> {
-        let rows = self.log_rows(after_position, limit).await?;
-        rows.into_iter().map(StoredRow::into_unparsed).collect()
+        mut keep: F,
+    ) -> Result<Vec<T>, E>
+    where
+        F: FnMut(LogEntry<'_>) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let Some(reader) = self.log_reader()? else {
+            let rows = self
+                .rows(RowQuery::After(after_position as i64, limit))
+                .await?;
+            return rows.iter().map(|row| keep(row.log_entry()?)).collect();
+        };
+        reader.log_after(after_position as i64, limit, keep).await
     }
 
     async fn log_rows(
@@ -181,15 +196,25 @@ impl EventStore {
         limit: u64,
     ) -> Result<Vec<StoredRow>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        match self.log_reader()? {
+            Some(reader) => reader.after(after_position as i64, limit).await,
+            None => {
+                self.rows(RowQuery::After(after_position as i64, limit))
+                    .await
+            }
+        }
+    }
+
+    /// The SQLite file's own reader of the log, if the store has one; an error once the store
+    /// is closed, when it reads nothing on any connection.
+    fn log_reader(&self) -> Result<Option<&LogReader>, StoreError> {
         let Some(reader) = &self.inner.log_reader else {
-            return self
-                .rows(RowQuery::After(after_position as i64, limit))
-                .await;
+            return Ok(None);
         };
         if self.inner.writer.lock().expect("writer lock").is_none() {
-            return Err(StoreError::Closed); // a closed store reads nothing, on any connection
+            return Err(StoreError::Closed);
         }
-        reader.after(after_position as i64, limit).await
+        Ok(Some(reader))
     }
 
     /// The last committed position; 0 when the ledger is empty.

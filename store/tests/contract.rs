@@ -13,7 +13,7 @@ use futures::StreamExt;
 use hrledger_store::testing::{exec_sql, TestDb};
 use hrledger_store::{
     AppendRequest, AppendResult, Backend, ChainBreak, EventStore, ExpectedVersion, InvalidAppend,
-    NewEvent, StoreError, StreamAppend, StreamPosition, Verification,
+    LogEntry, NewEvent, StoreError, StreamAppend, StreamPosition, Verification,
 };
 
 macro_rules! contract {
@@ -56,6 +56,7 @@ contract!(
     schema_too_new,
     close_refuses_appends,
     two_writers_on_one_database_take_turns,
+    the_log_lent_row_by_row_agrees_with_read_all,
 );
 
 async fn open(db: &TestDb) -> EventStore {
@@ -150,6 +151,96 @@ async fn reads_page_and_filter(db: &TestDb) {
     );
     assert!(store.read_stream("none", 0).await.unwrap().is_empty());
     assert!(store.read_all(10, 10).await.unwrap().is_empty());
+}
+
+/// What `read_log` lends of an event, owned.
+type Entry = (
+    u64,
+    String,
+    u64,
+    String,
+    u32,
+    serde_json::Value,
+    String,
+    String,
+);
+
+fn owned(e: LogEntry<'_>) -> Result<Entry, StoreError> {
+    let data = serde_json::from_str(e.data).expect("the stored text is the event's JSON");
+    Ok((
+        e.position,
+        e.stream.to_owned(),
+        e.version,
+        e.event_type.to_owned(),
+        e.schema_version,
+        data,
+        e.effective_date.to_string(),
+        e.recorded_at.to_rfc3339(),
+    ))
+}
+
+/// `read_log` lends each row to its reader: the same place, type, data and dates as
+/// `read_all` gives, every event once in order whatever the page size, and an error of the
+/// reader's own stops the read and comes back as it is.
+async fn the_log_lent_row_by_row_agrees_with_read_all(db: &TestDb) {
+    let store = EventStore::open(db.url()).await.unwrap();
+    store
+        .append(append("a", ExpectedVersion::NoStream, 4))
+        .await
+        .unwrap();
+    let both = multi(vec![
+        part("b", ExpectedVersion::NoStream, 2),
+        part("a", ExpectedVersion::Any, 1),
+    ]);
+    store.append(both).await.unwrap();
+    let expected: Vec<Entry> = store
+        .read_all(0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            let date = e.effective_date.to_string();
+            let at = e.recorded_at.to_rfc3339();
+            let place = (e.position, e.stream, e.version, e.event_type);
+            (
+                place.0,
+                place.1,
+                place.2,
+                place.3,
+                e.schema_version,
+                e.data,
+                date,
+                at,
+            )
+        })
+        .collect();
+    assert_eq!(expected.len(), 7);
+
+    let mut paged: Vec<Entry> = Vec::new();
+    loop {
+        let after = paged.last().map_or(0, |e| e.0);
+        let page = store.read_log(after, 3, owned).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        paged.extend(page);
+    }
+    assert_eq!(paged, expected);
+
+    let stop = |e: LogEntry<'_>| match e.position {
+        3 => Err(StoreError::Corrupt {
+            position: 3,
+            detail: "the reader's own".into(),
+        }),
+        p => Ok(p),
+    };
+    let err = store.read_log(0, 100, stop).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Corrupt { position: 3, .. }),
+        "{err}"
+    );
+    assert_eq!(store.read_log(3, 100, stop).await.unwrap(), [4, 5, 6, 7]);
+    store.close().await;
 }
 
 const RACE_WRITERS: u64 = 8;

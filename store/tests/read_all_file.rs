@@ -94,9 +94,23 @@ async fn read_all_on_a_file_refuses_a_corrupt_row_and_a_closed_store() {
         "{err}"
     );
     assert_eq!(store.read_all(9, 1_000).await.unwrap()[0].position, 10);
+    // The lean read refuses the same row, when it cannot make out the row's own columns.
+    execute(
+        &store,
+        "UPDATE events SET recorded_at_us = 9223372036854775807 WHERE position = 12",
+    )
+    .await;
+    let lent = store.read_log(9, 1_000, |e| Ok::<_, StoreError>(e.position));
+    let err = lent.await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Corrupt { position: 12, .. }),
+        "{err}"
+    );
     store.close().await;
     assert!(matches!(
         store.read_all(0, 10).await,
         Err(StoreError::Closed)
     ));
+    let lent = store.read_log(0, 10, |e| Ok::<_, StoreError>(e.position));
+    assert!(matches!(lent.await, Err(StoreError::Closed)));
 }
