@@ -19,7 +19,7 @@ const PAGES_AHEAD: usize = 2;
 /// An event's place in the log and its dates: what the read models take from its row beside
 /// the domain event. Its metadata (actor, reason, command) and hash are not read: the audit
 /// trail reads them from the log itself.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Logged {
     pub position: u64,
     pub stream: String,

@@ -10,9 +10,8 @@ use std::collections::HashMap;
 use hrledger_domain::{AggregateKind, AggregateState, LedgerEvent, StreamId};
 use hrledger_store::{EventStore, RecordedEvent};
 
-use crate::feed::Logged;
-
 use crate::evict::keep_newer_half;
+use crate::feed::Logged;
 use crate::ProjectionError;
 
 pub(crate) struct FoldedStates {

@@ -139,13 +139,9 @@ impl LogReader {
 }
 
 fn read_after(conn: &Connection, after: i64, limit: i64) -> Result<Vec<StoredRow>, StoreError> {
-    let mut page = conn.prepare_cached(&AFTER_SQL)?;
-    let mut rows = page.query(params![after, limit])?;
-    let mut read = Vec::with_capacity(usize::try_from(limit).map_or(0, |l| l.min(4_096)));
-    while let Some(row) = rows.next()? {
-        read.push(StoredRow::from(row_ref(row)?.0));
-    }
-    Ok(read)
+    read_page(conn, &AFTER_SQL, after, limit, |row| {
+        Ok(StoredRow::from(row_ref(row)?.0))
+    })
 }
 
 /// The columns of [`LogEntry`], in the order [`log_entry`] reads them.
@@ -158,15 +154,26 @@ fn read_log_after<T, E: From<StoreError>>(
     limit: i64,
     mut keep: impl FnMut(LogEntry<'_>) -> Result<T, E>,
 ) -> Result<Vec<T>, E> {
-    let mut page = conn.prepare_cached(LOG_SQL).map_err(StoreError::from)?;
+    read_page(conn, LOG_SQL, after, limit, |row| keep(log_entry(row)?))
+}
+
+/// What `take` makes of each row `sql` (`$1` after, `$2` limit) returns, in order.
+fn read_page<T, E: From<StoreError>>(
+    conn: &Connection,
+    sql: &str,
+    after: i64,
+    limit: i64,
+    mut take: impl FnMut(&Row<'_>) -> Result<T, E>,
+) -> Result<Vec<T>, E> {
+    let mut page = conn.prepare_cached(sql).map_err(StoreError::from)?;
     let mut rows = page
         .query(params![after, limit])
         .map_err(StoreError::from)?;
-    let mut kept = Vec::with_capacity(usize::try_from(limit).map_or(0, |l| l.min(4_096)));
+    let mut read = Vec::with_capacity(usize::try_from(limit).map_or(0, |l| l.min(4_096)));
     while let Some(row) = rows.next().map_err(StoreError::from)? {
-        kept.push(keep(log_entry(row)?)?);
+        read.push(take(row)?);
     }
-    Ok(kept)
+    Ok(read)
 }
 
 /// Decodes one row of [`LOG_SQL`], borrowed from SQLite's buffers.
