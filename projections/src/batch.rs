@@ -33,15 +33,32 @@ pub(crate) struct Batch {
 }
 
 impl Batch {
-    pub fn new(employee_index_kept: bool) -> Self {
+    /// An empty batch with room for as many rows as `like` held: a rebuild's batches are
+    /// alike, and vectors grown row by row were copied into fresh memory at every doubling,
+    /// whose first touch the kernel zeroes (BENCHMARKS.md, session 17).
+    pub fn new(employee_index_kept: bool, like: BatchSizes) -> Self {
+        let room = |n: usize| n + n / 8;
         Batch {
-            audit: Vec::new(),
+            audit: Vec::with_capacity(room(like.audit)),
             employee_index_kept,
-            changed: HashMap::default(),
+            changed: HashMap::with_capacity_and_hasher(room(like.changed), Default::default()),
             staff: BTreeMap::new(),
-            changes: Vec::new(),
+            changes: Vec::with_capacity(room(like.changes)),
             cases: BTreeMap::new(),
             programmes: BTreeMap::new(),
+        }
+    }
+
+    /// How many rows of each growing kind the batch holds (the streams it changed counted by
+    /// their rows once [`Batch::finish`] has built them).
+    pub fn sizes(&self) -> BatchSizes {
+        BatchSizes {
+            audit: self.audit.len(),
+            changes: self.changes.len(),
+            changed: self
+                .changed
+                .len()
+                .max(self.staff.len() + self.cases.len() + self.programmes.len()),
         }
     }
 
@@ -153,6 +170,14 @@ impl Batch {
         );
         Ok(())
     }
+}
+
+/// The rows a batch held, for sizing the next one (see [`Batch::new`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BatchSizes {
+    audit: usize,
+    changes: usize,
+    changed: usize,
 }
 
 /// A stream's last event in the batch.

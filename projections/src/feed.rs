@@ -126,7 +126,9 @@ async fn read_page(
         })
         .await?;
     let fetched = read.len();
-    let events: Vec<Decoded> = read.into_iter().flatten().collect();
+    // Events past `until` are the page's tail. Collected in place, into the page's own memory:
+    // a second vector grown event by event took fresh memory, and page faults, for every page.
+    let events: Vec<Decoded> = read.into_iter().map_while(|kept| kept).collect();
     let cut_short = events.len() < fetched;
     Ok(Page {
         events,

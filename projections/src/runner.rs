@@ -9,7 +9,7 @@ use hrledger_store::EventStore;
 use tokio::sync::watch;
 
 use crate::audit_trail::AUDIT_EMPLOYEE_INDEX;
-use crate::batch::Batch;
+use crate::batch::{Batch, BatchSizes};
 use crate::db::ReadDb;
 use crate::deferred_indexes;
 use crate::feed::{Decoded, Feed};
@@ -118,8 +118,11 @@ impl Projector {
         feed: &mut Feed,
         writer: &mut BatchWriter,
     ) -> Result<(), ProjectionError> {
+        // Each batch starts with room for as many rows as the one before it in this run.
+        let mut like = BatchSizes::default();
         while let Some(page) = feed.next().await {
-            let (batch, last, events) = self.build_batch(page?, feed).await?;
+            let (batch, last, events) = self.build_batch(page?, feed, like).await?;
+            like = batch.sizes();
             if events < self.batch_size {
                 // A short batch: the feed has ended, nothing to overlap with.
                 writer.commit_now(batch, last).await?;
@@ -167,13 +170,15 @@ impl Projector {
     }
 
     /// Folds `first` and further pages from `feed` until the batch holds at least
-    /// `batch_size` events; returns the batch's rows, its last position and its size.
+    /// `batch_size` events, into a batch with room for the rows of one `like`; returns the
+    /// batch's rows, its last position and its size.
     async fn build_batch(
         &mut self,
         first: Vec<Decoded>,
         feed: &mut Feed,
+        like: BatchSizes,
     ) -> Result<(Batch, u64, usize), ProjectionError> {
-        let mut changes = Batch::new(self.employee_index_kept);
+        let mut changes = Batch::new(self.employee_index_kept, like);
         let mut timings = Timings::default();
         let (mut events, mut last) = (0, 0);
         let mut page = Some(first);
@@ -200,6 +205,7 @@ impl Projector {
             waiting = ?timings.waiting,
             folding = ?timings.folding,
             building = ?timings.building,
+            refolded = self.states.take_refolded(),
             "read models batch built"
         );
         Ok((changes, last, events))

@@ -17,6 +17,8 @@ use crate::ProjectionError;
 pub(crate) struct FoldedStates {
     states: HashMap<String, Cached, foldhash::fast::RandomState>,
     capacity: usize,
+    /// States folded again from the store since [`FoldedStates::take_refolded`] last ran.
+    refolded: usize,
 }
 
 impl FoldedStates {
@@ -24,7 +26,13 @@ impl FoldedStates {
         FoldedStates {
             states: HashMap::default(),
             capacity,
+            refolded: 0,
         }
+    }
+
+    /// How many states were folded again from the store (cache misses) since the last call.
+    pub fn take_refolded(&mut self) -> usize {
+        std::mem::take(&mut self.refolded)
     }
 
     pub fn clear(&mut self) {
@@ -46,6 +54,7 @@ impl FoldedStates {
     ) -> Result<(T, &AggregateState), ProjectionError> {
         let next = |c: &Cached| c.version + 1 == recorded.version;
         if !self.states.get(&recorded.stream).is_some_and(next) {
+            self.refolded += usize::from(recorded.version > 0);
             let before = fold_until(
                 source,
                 &recorded.stream,
@@ -60,8 +69,8 @@ impl FoldedStates {
             .get_mut(&recorded.stream)
             .expect("looked up just above");
         let observed = observe(&cached.state);
-        let before = std::mem::replace(&mut cached.state, placeholder());
-        cached.state = before.evolve(event);
+        let before = std::mem::replace(&mut *cached.state, placeholder());
+        *cached.state = before.evolve(event);
         cached.version = recorded.version;
         cached.position = recorded.position;
         Ok((observed, &cached.state))
@@ -85,7 +94,7 @@ impl FoldedStates {
             .insert_entry(Cached {
                 version: recorded.version,
                 position: recorded.position,
-                state: before.evolve(event),
+                state: Box::new(before.evolve(event)),
             })
             .into_mut();
         (observed, &cached.state)
@@ -105,13 +114,14 @@ impl FoldedStates {
             .get(stream)
             .is_some_and(|c| c.version == version);
         if !cached {
+            self.refolded += 1;
             let state = fold_until(source, stream, version + 1, position).await?;
             self.states.insert(
                 stream.to_string(),
                 Cached {
                     version,
                     position,
-                    state,
+                    state: Box::new(state),
                 },
             );
         }
@@ -132,10 +142,15 @@ fn placeholder() -> AggregateState {
 }
 
 /// A stream's state as of its event `version`, at global `position`.
+///
+/// The state is boxed so that the map's slots stay small: an `AggregateState` is 440 bytes
+/// (its largest variant, the employee's), and every time the map grew, hashbrown copied all
+/// its slots into fresh memory whose first touch the kernel zeroes. Inline, those rehashes
+/// took 7% of a SQLite rebuild's CPU samples (BENCHMARKS.md, session 17).
 struct Cached {
     version: u64,
     position: u64,
-    state: AggregateState,
+    state: Box<AggregateState>,
 }
 
 /// The stream's state from its first event up to, not including, `version`; `position` is
