@@ -37,7 +37,12 @@ const CONNECTIONS: usize = 8;
 /// read-model index; with SQLite's default 2 MB cache it spilled dirty pages to the log
 /// mid-batch and read index pages back from the file, both visible in profiles of a rebuild.
 /// Kept across batches, so the pages stay warm; one connection, so one such cache.
-pub const BATCH_CACHE_KIB: u32 = 262_144;
+///
+/// 96 MiB holds a 60,000-event batch's dirty pages and the staff records it upserts. The
+/// 256 MiB it was filled up too, with pages no later batch read, and memory the kernel zeroes
+/// on first touch costs: a 1,018,368-event SQLite rebuild took 6.75–7.41 s with 96 MiB against
+/// 7.14–9.08 s with 256 MiB, 160 MB less resident (BENCHMARKS.md, session 17).
+pub const BATCH_CACHE_KIB: u32 = 98_304;
 
 /// WAL pages (512 MiB) at which the batch connection checkpoints inside its own commit: a
 /// backstop only, should the checkpoints beside the writer (see `writer`) fall behind.
