@@ -126,9 +126,11 @@ async fn read_page(
         })
         .await?;
     let fetched = read.len();
-    // Events past `until` are the page's tail. Collected in place, into the page's own memory:
-    // a second vector grown event by event took fresh memory, and page faults, for every page.
-    let events: Vec<Decoded> = read.into_iter().map_while(|kept| kept).collect();
+    // Collected in place, into the page's own memory (`filter_map` keeps it; `flatten` did
+    // not): a second vector grown event by event took fresh memory, and page faults, for
+    // every page.
+    #[allow(clippy::filter_map_identity)]
+    let events: Vec<Decoded> = read.into_iter().filter_map(|kept| kept).collect();
     let cut_short = events.len() < fetched;
     Ok(Page {
         events,
