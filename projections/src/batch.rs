@@ -49,16 +49,13 @@ impl Batch {
         }
     }
 
-    /// How many rows of each growing kind the batch holds (the streams it changed counted by
-    /// their rows once [`Batch::finish`] has built them).
+    /// How many rows of each growing kind the batch holds, once [`Batch::finish`] has built
+    /// them: a changed stream's row stands for the stream.
     pub fn sizes(&self) -> BatchSizes {
         BatchSizes {
             audit: self.audit.len(),
             changes: self.changes.len(),
-            changed: self
-                .changed
-                .len()
-                .max(self.staff.len() + self.cases.len() + self.programmes.len()),
+            changed: self.staff.len() + self.cases.len() + self.programmes.len(),
         }
     }
 
