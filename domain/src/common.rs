@@ -58,6 +58,27 @@ pub enum AfcBand {
     B9,
 }
 
+impl AfcBand {
+    /// The band as written on payslips and in the ledger ("5", "8a"): its serialized name,
+    /// without going through a serializer (read models write it for every staff record).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AfcBand::B1 => "1",
+            AfcBand::B2 => "2",
+            AfcBand::B3 => "3",
+            AfcBand::B4 => "4",
+            AfcBand::B5 => "5",
+            AfcBand::B6 => "6",
+            AfcBand::B7 => "7",
+            AfcBand::B8a => "8a",
+            AfcBand::B8b => "8b",
+            AfcBand::B8c => "8c",
+            AfcBand::B8d => "8d",
+            AfcBand::B9 => "9",
+        }
+    }
+}
+
 /// A pay grade: an AfC band (with pay point) or a non-AfC grade (VSM, medical, local).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "scheme")]
@@ -192,3 +213,19 @@ macro_rules! event_enum {
     };
 }
 pub(crate) use event_enum;
+
+#[cfg(test)]
+mod band_names {
+    use super::AfcBand::{self, *};
+
+    #[test]
+    fn a_bands_name_is_its_serialized_name() {
+        let bands = [B1, B2, B3, B4, B5, B6, B7, B8a, B8b, B8c, B8d, B9];
+        for band in bands {
+            let serialized = serde_json::to_value(band).unwrap();
+            assert_eq!(serialized.as_str(), Some(band.as_str()), "{band:?}");
+            let read: AfcBand = serde_json::from_value(serialized).unwrap();
+            assert_eq!(read, band);
+        }
+    }
+}

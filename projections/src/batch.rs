@@ -15,7 +15,7 @@ use crate::audit_trail::{self, AuditRow};
 use crate::cases::{self, CaseRow, ProgrammeRow};
 use crate::db::{date_text, time_text, uuid_text, ReadTx};
 use crate::feed::Logged;
-use crate::payroll::{PayrollChanges, PayrollSnapshot};
+use crate::payroll::PayrollSnapshot;
 use crate::staff_record::{self, employee_record, ChangeRow, StaffRow};
 use crate::states::FoldedStates;
 use crate::ProjectionError;
@@ -30,6 +30,8 @@ pub(crate) struct Batch {
     changes: Vec<ChangeRow>,
     cases: BTreeMap<String, CaseRow>,
     programmes: BTreeMap<String, ProgrammeRow>,
+    /// The payroll fields after the event being added, in a buffer kept for the next one.
+    snapshot: PayrollSnapshot,
 }
 
 impl Batch {
@@ -46,6 +48,7 @@ impl Batch {
             changes: Vec::with_capacity(room(like.changes)),
             cases: BTreeMap::new(),
             programmes: BTreeMap::new(),
+            snapshot: PayrollSnapshot::default(),
         }
     }
 
@@ -103,15 +106,15 @@ impl Batch {
         let Some(record) = employee_record(after) else {
             return;
         };
-        let changes = PayrollChanges::between(prior, &PayrollSnapshot::of(Some(record)));
-        if !changes.is_empty() {
+        self.snapshot.fill(Some(record));
+        if let Some(changes) = self.snapshot.changes_since(prior) {
             self.changes.push(ChangeRow {
                 position: recorded.position as i64,
                 employee_id: uuid_text(&record.employee_id),
                 change_kind: event.event_type(),
                 effective_date: date_text(recorded.effective_date),
                 recorded_at: time_text(recorded.recorded_at),
-                changes: changes.to_json(),
+                changes,
             });
         }
     }

@@ -4,11 +4,14 @@
 //! Fields are held in a fixed array in alphabetical order, which is also the order their keys
 //! are stored in as JSON, so nothing here builds a map per event.
 
-use hrledger_domain::employee::{EmployeeRecord, EmploymentStatus};
-use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::{json, Value};
+use std::fmt::Write;
 
-use crate::db::date_text;
+use chrono::NaiveDate;
+use hrledger_domain::employee::{EmployeeRecord, EmploymentStatus};
+use hrledger_store::push_date_text;
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
+
 use crate::staff_record::grade_parts;
 
 /// The payroll fields' names, alphabetical: their JSON keys, in stored order.
@@ -55,55 +58,107 @@ enum Field {
     Status,
 }
 
-/// The payroll fields as they stand after an event. A change feed row is written when any of
-/// them changes; the same snapshots, folded by effective date, give the record's versions.
+/// The payroll fields as they stand after an event, each held as its JSON text. A change feed
+/// row is written when any field's text changes; the same changes, folded by effective date,
+/// give the record's versions.
+///
+/// Two snapshots are taken per employee event, so each is written into one reused buffer. As
+/// a `serde_json::Value` per field they cost about 25 allocations per event, and with the
+/// changes serialized from them a quarter of the projector's samples (BENCHMARKS.md, session
+/// 18).
 #[derive(Default)]
-pub(crate) struct PayrollSnapshot(Fields);
+pub(crate) struct PayrollSnapshot {
+    /// Every present field's JSON text, one after another.
+    text: String,
+    /// Where each field's text lies in `text`; `None` where the field is absent (not the same
+    /// as JSON `null`).
+    spans: [Option<(u32, u32)>; FIELDS.len()],
+}
 
 impl PayrollSnapshot {
+    #[cfg(test)]
     pub fn of(record: Option<&EmployeeRecord>) -> Self {
         let mut s = PayrollSnapshot::default();
-        let Some(r) = record else { return s };
-        // Text fields are moved into their values, not serialized: `json!` copies each string
-        // once more, and two snapshots are taken per employee event.
-        s.set(Field::Status, text(status_text(r.status())));
-        if let Some(e) = &r.employment {
-            let a = &e.assignment;
-            let (band, pay_point) = grade_parts(&a.grade);
-            s.set(Field::EmployerCode, text(&e.employer_code));
-            s.set(Field::StartDate, Value::String(date_text(e.start_date)));
-            let service = date_text(e.continuous_service_date);
-            s.set(Field::ContinuousServiceDate, Value::String(service));
-            s.set(Field::AssignmentNumber, text(&a.assignment_number));
-            s.set(Field::PositionCode, text(&a.position_code));
-            s.set(Field::JobTitle, text(&a.job_title));
-            s.set(Field::StaffGroup, text(&a.staff_group));
-            s.set(Field::Band, Value::String(band));
-            s.set(
-                Field::PayPoint,
-                pay_point.map_or(Value::Null, Value::String),
-            );
-            s.set(Field::Fte, json!(a.fte));
-            s.set(Field::CostCentre, text(&a.cost_centre));
-            s.set(Field::Location, text(&a.location));
-        }
-        if let Some(l) = &r.left {
-            s.set(Field::LeftOn, Value::String(date_text(l.on)));
-            s.set(Field::LeavingReason, json!(l.reason));
-        }
-        if let Some(p) = &r.pay_protection {
-            s.set(Field::PayProtection, json!(p));
-        }
+        s.fill(record);
         s
     }
 
-    fn set(&mut self, field: Field, value: Value) {
-        self.0[field as usize] = Some(value);
+    /// Holds the fields of `record` in place of those held before, in the same buffer.
+    pub fn fill(&mut self, record: Option<&EmployeeRecord>) {
+        self.text.clear();
+        self.spans = Default::default();
+        let Some(r) = record else { return };
+        self.set(Field::Status, |t| {
+            push_json_text(t, status_text(r.status()))
+        });
+        if let Some(e) = &r.employment {
+            let a = &e.assignment;
+            let (band, pay_point) = grade_parts(&a.grade);
+            self.set(Field::EmployerCode, |t| push_json_text(t, &e.employer_code));
+            self.set(Field::StartDate, |t| push_json_date(t, e.start_date));
+            let service = e.continuous_service_date;
+            self.set(Field::ContinuousServiceDate, |t| push_json_date(t, service));
+            self.set(Field::AssignmentNumber, |t| {
+                push_json_text(t, &a.assignment_number)
+            });
+            self.set(Field::PositionCode, |t| push_json_text(t, &a.position_code));
+            self.set(Field::JobTitle, |t| push_json_text(t, &a.job_title));
+            self.set(Field::StaffGroup, |t| push_json_text(t, &a.staff_group));
+            self.set(Field::Band, |t| push_json_text(t, band));
+            self.set(Field::PayPoint, |t| match pay_point {
+                Some(p) => write_json(t, format_args!("\"{p}\"")),
+                None => t.push_str("null"),
+            });
+            self.set(Field::Fte, |t| {
+                write_json(t, format_args!("{}", Value::from(a.fte)))
+            });
+            self.set(Field::CostCentre, |t| push_json_text(t, &a.cost_centre));
+            self.set(Field::Location, |t| push_json_text(t, &a.location));
+        }
+        if let Some(l) = &r.left {
+            self.set(Field::LeftOn, |t| push_json_date(t, l.on));
+            self.set(Field::LeavingReason, |t| push_json_value(t, &l.reason));
+        }
+        if let Some(p) = &r.pay_protection {
+            self.set(Field::PayProtection, |t| push_json_value(t, p));
+        }
     }
-}
 
-fn text(s: &str) -> Value {
-    Value::String(s.to_owned())
+    fn set(&mut self, field: Field, write: impl FnOnce(&mut String)) {
+        let start = self.text.len();
+        write(&mut self.text);
+        self.spans[field as usize] = Some((start as u32, self.text.len() as u32));
+    }
+
+    fn field(&self, at: usize) -> Option<&str> {
+        let (start, end) = self.spans[at]?;
+        Some(&self.text[start as usize..end as usize])
+    }
+
+    /// The feed's `changes` text for going from `before` to this snapshot, `{field: {"from":
+    /// old, "to": new}}` for every field whose text differs, in field order (an absent field
+    /// reads as `null`); `None` when no field differs.
+    pub fn changes_since(&self, before: &PayrollSnapshot) -> Option<String> {
+        let mut out = String::new();
+        for (at, name) in FIELDS.iter().enumerate() {
+            let (old, new) = (before.field(at), self.field(at));
+            if old == new {
+                continue;
+            }
+            out.push(if out.is_empty() { '{' } else { ',' });
+            for part in ["\"", name, "\":{\"from\":", old.unwrap_or("null")] {
+                out.push_str(part);
+            }
+            for part in [",\"to\":", new.unwrap_or("null"), "}"] {
+                out.push_str(part);
+            }
+        }
+        if out.is_empty() {
+            return None;
+        }
+        out.push('}');
+        Some(out)
+    }
 }
 
 pub(crate) fn status_text(status: EmploymentStatus) -> &'static str {
@@ -114,34 +169,42 @@ pub(crate) fn status_text(status: EmploymentStatus) -> &'static str {
     }
 }
 
+/// Appends `text` as a JSON string. Names, codes and titles seldom need escaping, so they are
+/// copied as they are; any that do are escaped by serde_json.
+fn push_json_text(out: &mut String, text: &str) {
+    if text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(&serde_json::to_string(text).expect("a string serializes"));
+        return;
+    }
+    out.push('"');
+    out.push_str(text);
+    out.push('"');
+}
+
+fn push_json_date(out: &mut String, date: NaiveDate) {
+    out.push('"');
+    push_date_text(out, date);
+    out.push('"');
+}
+
+/// Appends `value` as JSON, through `Value` so that map keys are in `Value`'s (alphabetical)
+/// order, as the feed has always stored them.
+fn push_json_value<T: Serialize>(out: &mut String, value: &T) {
+    let value = serde_json::to_value(value).expect("payroll values serialize");
+    write_json(out, format_args!("{value}"));
+}
+
+fn write_json(out: &mut String, text: std::fmt::Arguments) {
+    out.write_fmt(text)
+        .expect("writing to a String cannot fail");
+}
+
 /// What one event changed: `(field, from, to)` in field order, for every field that differs.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct PayrollChanges(Vec<(usize, Value, Value)>);
 
 impl PayrollChanges {
-    pub fn between(before: &PayrollSnapshot, after: &PayrollSnapshot) -> Self {
-        let changed = before.0.iter().zip(&after.0).enumerate();
-        PayrollChanges(
-            changed
-                .filter(|(_, (old, new))| old != new)
-                .map(|(i, (old, new))| {
-                    let (old, new) = (old.clone(), new.clone());
-                    (i, old.unwrap_or(Value::Null), new.unwrap_or(Value::Null))
-                })
-                .collect(),
-        )
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// `{field: {"from": old, "to": new}}`, as the payroll feed stores it.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("JSON values serialize")
-    }
-
-    /// Reads back what [`to_json`](Self::to_json) stored.
+    /// Reads back what [`PayrollSnapshot::changes_since`] wrote.
     pub fn from_json(text: &str) -> Result<Self, String> {
         let map: serde_json::Map<String, Value> =
             serde_json::from_str(text).map_err(|e| e.to_string())?;
@@ -157,22 +220,6 @@ impl PayrollChanges {
         changes.sort_by_key(|(field, _, _)| *field);
         Ok(PayrollChanges(changes))
     }
-}
-
-impl Serialize for PayrollChanges {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (field, from, to) in &self.0 {
-            map.serialize_entry(FIELDS[*field], &FromTo { from, to })?;
-        }
-        map.end()
-    }
-}
-
-#[derive(serde::Serialize)]
-struct FromTo<'a> {
-    from: &'a Value,
-    to: &'a Value,
 }
 
 /// The record payroll changes add up to: every field any change has set so far.
@@ -205,8 +252,17 @@ impl Serialize for PayrollRecord {
 
 #[cfg(test)]
 mod tests {
-    use super::{PayrollChanges, PayrollRecord, PayrollSnapshot, FIELDS};
+    use std::collections::BTreeMap;
+
+    use chrono::NaiveDate;
+    use hrledger_domain::employee::{
+        EmployeeRecord, Employment, Leaving, LeavingReason, PayProtection,
+    };
+    use hrledger_domain::{AfcBand, Assignment, Grade, PersonalDetails};
     use serde_json::{json, Value};
+    use uuid::Uuid;
+
+    use super::{Field, PayrollChanges, PayrollRecord, PayrollSnapshot, FIELDS};
 
     #[test]
     fn fields_are_in_the_order_their_json_keys_are_stored() {
@@ -216,23 +272,127 @@ mod tests {
     #[test]
     fn changes_round_trip_through_their_stored_text() {
         let mut before = PayrollSnapshot::default();
-        before.0[15] = Some(json!("registered"));
+        before.set(Field::Status, |t| t.push_str(r#""registered""#));
         let mut after = PayrollSnapshot::default();
-        after.0[15] = Some(json!("active"));
-        after.0[5] = Some(json!(0.8));
-        after.0[10] = Some(Value::Null);
-        let changes = PayrollChanges::between(&before, &after);
-        let text = changes.to_json();
+        after.set(Field::Status, |t| t.push_str(r#""active""#));
+        after.set(Field::Fte, |t| t.push_str("0.8"));
+        after.set(Field::PayPoint, |t| t.push_str("null"));
+        let text = after.changes_since(&before).unwrap();
         assert_eq!(
             text,
             r#"{"fte":{"from":null,"to":0.8},"pay_point":{"from":null,"to":null},"status":{"from":"registered","to":"active"}}"#
         );
-        assert_eq!(PayrollChanges::from_json(&text).unwrap(), changes);
+        let changes = PayrollChanges::from_json(&text).unwrap();
         let mut record = PayrollRecord::default();
         record.apply(&changes);
         assert_eq!(
             serde_json::to_string(&record).unwrap(),
             r#"{"fte":0.8,"pay_point":null,"status":"active"}"#
         );
+        assert_eq!(after.changes_since(&after), None);
+    }
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    /// A record with every payroll field set, and text that needs escaping.
+    fn leaver() -> EmployeeRecord {
+        let grade = Grade::AgendaForChange {
+            band: AfcBand::B8a,
+            pay_point: Some(3),
+        };
+        EmployeeRecord {
+            employee_id: Uuid::from_u128(7),
+            personal: PersonalDetails {
+                given_name: "Siân".into(),
+                family_name: "O'Neill".into(),
+                ni_number: None,
+                date_of_birth: None,
+                email: None,
+            },
+            employment: Some(Employment {
+                employer_code: "03T".into(),
+                start_date: date("2019-04-01"),
+                continuous_service_date: date("2011-09-05"),
+                assignment: Assignment {
+                    assignment_number: "A-1".into(),
+                    position_code: "P\\7".into(),
+                    job_title: "Head of \"Contracts\"\n(interim)".into(),
+                    staff_group: "Admin & Clerical".into(),
+                    grade: grade.clone(),
+                    fte: 0.6,
+                    cost_centre: "CC1".into(),
+                    location: "Lincoln".into(),
+                },
+            }),
+            left: Some(Leaving {
+                on: date("2027-03-31"),
+                reason: LeavingReason::ObjectedToTransfer,
+            }),
+            pay_protection: Some(PayProtection {
+                protected_grade: grade,
+                from: date("2026-04-01"),
+                until: None,
+                policy_reference: "HR-12".into(),
+            }),
+            open_transfers: BTreeMap::new(),
+            transfer_history: Vec::new(),
+        }
+    }
+
+    /// Each field's text is the JSON the feed stored when snapshots were built as `Value`s.
+    #[test]
+    fn a_snapshot_holds_each_field_as_its_json_value() {
+        let r = leaver();
+        let (e, l) = (r.employment.as_ref().unwrap(), r.left.as_ref().unwrap());
+        let a = &e.assignment;
+        let expected = json!({
+            "assignment_number": a.assignment_number,
+            "band": "8a",
+            "continuous_service_date": "2011-09-05",
+            "cost_centre": a.cost_centre,
+            "employer_code": e.employer_code,
+            "fte": 0.6,
+            "job_title": a.job_title,
+            "leaving_reason": l.reason,
+            "left_on": "2027-03-31",
+            "location": a.location,
+            "pay_point": "3",
+            "pay_protection": r.pay_protection,
+            "position_code": a.position_code,
+            "staff_group": a.staff_group,
+            "start_date": "2019-04-01",
+            "status": "left",
+        });
+        let snapshot = PayrollSnapshot::of(Some(&r));
+        for (at, name) in FIELDS.iter().enumerate() {
+            let text = snapshot.field(at).unwrap();
+            let value: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(value, expected[name], "{name}");
+            assert_eq!(text, expected[name].to_string(), "{name}");
+        }
+        let registered = PayrollSnapshot::of(None);
+        let text = snapshot.changes_since(&registered).unwrap();
+        let mut record = PayrollRecord::default();
+        record.apply(&PayrollChanges::from_json(&text).unwrap());
+        assert_eq!(serde_json::to_value(&record).unwrap(), expected);
+    }
+
+    /// A buffer filled again holds only the new record's fields.
+    #[test]
+    fn a_snapshot_filled_again_forgets_the_record_before() {
+        let mut snapshot = PayrollSnapshot::of(Some(&leaver()));
+        let mut employed = leaver();
+        employed.left = None;
+        employed.pay_protection = None;
+        snapshot.fill(Some(&employed));
+        let gone = [Field::LeftOn, Field::LeavingReason, Field::PayProtection];
+        for field in gone {
+            assert_eq!(snapshot.field(field as usize), None);
+        }
+        assert_eq!(snapshot.field(Field::Status as usize), Some(r#""active""#));
+        snapshot.fill(None);
+        assert!((0..FIELDS.len()).all(|at| snapshot.field(at).is_none()));
     }
 }

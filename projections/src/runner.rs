@@ -53,6 +53,8 @@ pub struct Projector {
     indexes_checked: bool,
     /// Whether this run inserts into the employee index of the audit trail (not set aside).
     employee_index_kept: bool,
+    /// The payroll fields before the event being folded, in a buffer kept for the next one.
+    prior: PayrollSnapshot,
 }
 
 impl Projector {
@@ -65,6 +67,7 @@ impl Projector {
             position: watch::channel(0).0,
             indexes_checked: false,
             employee_index_kept: true,
+            prior: PayrollSnapshot::default(),
         }
     }
 
@@ -218,13 +221,14 @@ impl Projector {
         page: Vec<Decoded>,
     ) -> Result<(), ProjectionError> {
         for (recorded, event) in page {
-            let (prior, after) = self
+            let prior = &mut self.prior;
+            let ((), after) = self
                 .states
                 .apply(&self.source, &recorded, &event, |before| {
-                    PayrollSnapshot::of(employee_record(before))
+                    prior.fill(employee_record(before))
                 })
                 .await?;
-            changes.add(recorded, &event, &prior, after);
+            changes.add(recorded, &event, &self.prior, after);
         }
         Ok(())
     }

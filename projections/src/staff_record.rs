@@ -22,16 +22,10 @@ pub(crate) fn employee_record(state: &AggregateState) -> Option<&EmployeeRecord>
 }
 
 /// An AfC band and pay point, or a non-AfC grade in the band column.
-pub(crate) fn grade_parts(grade: &Grade) -> (String, Option<String>) {
+pub(crate) fn grade_parts(grade: &Grade) -> (&str, Option<u8>) {
     match grade {
-        Grade::AgendaForChange { band, pay_point } => (
-            serde_json::to_value(band)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
-            pay_point.map(|p| p.to_string()),
-        ),
-        Grade::Other { grade } => (grade.clone(), None),
+        Grade::AgendaForChange { band, pay_point } => (band.as_str(), *pay_point),
+        Grade::Other { grade } => (grade, None),
     }
 }
 
@@ -77,8 +71,8 @@ impl StaffRow {
             position_code: a.map(|a| a.position_code.clone()),
             job_title: a.map(|a| a.job_title.clone()),
             staff_group: a.map(|a| a.staff_group.clone()),
-            band,
-            pay_point: pay_point.flatten(),
+            band: band.map(str::to_owned),
+            pay_point: pay_point.flatten().map(|p| p.to_string()),
             fte: a.map(|a| a.fte),
             cost_centre: a.map(|a| a.cost_centre.clone()),
             location: a.map(|a| a.location.clone()),
