@@ -10,6 +10,7 @@ use crate::db::ReadTx;
 use crate::ProjectionError;
 
 /// One column's value.
+#[derive(Debug, PartialEq)]
 pub(crate) enum Cell<'a> {
     Text(Option<&'a str>),
     Int(Option<i64>),

@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use hrledger_domain::{AggregateKind, AggregateState, LedgerEvent};
 use hrledger_store::EventStore;
+use uuid::Uuid;
 
 use crate::audit_trail::{self, AuditRow};
 use crate::cases::{self, CaseRow, ProgrammeRow};
@@ -26,7 +27,8 @@ pub(crate) struct Batch {
     employee_index_kept: bool,
     /// Streams whose row the batch rewrites, with their last event in it.
     changed: HashMap<String, LastEvent, foldhash::fast::RandomState>,
-    staff: BTreeMap<String, StaffRow>,
+    /// Keyed by id: a uuid's order is its text's, the order rows are written in.
+    staff: BTreeMap<Uuid, StaffRow>,
     changes: Vec<ChangeRow>,
     cases: BTreeMap<String, CaseRow>,
     programmes: BTreeMap<String, ProgrammeRow>,
@@ -137,8 +139,8 @@ impl Batch {
 
     fn add_row(&mut self, state: &AggregateState, position: u64) {
         if let Some(record) = employee_record(state) {
-            let id = uuid_text(&record.employee_id);
-            self.staff.insert(id, StaffRow::new(record, position));
+            let row = StaffRow::new(record, position);
+            self.staff.insert(record.employee_id, row);
         } else if let Some(p) = state.programme_summary() {
             let row = ProgrammeRow::new(&p, position);
             self.programmes.insert(uuid_text(&p.programme_id), row);
