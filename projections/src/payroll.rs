@@ -139,22 +139,31 @@ impl PayrollSnapshot {
     /// old, "to": new}}` for every field whose text differs, in field order (an absent field
     /// reads as `null`); `None` when no field differs.
     pub fn changes_since(&self, before: &PayrollSnapshot) -> Option<String> {
-        let mut out = String::new();
-        for (at, name) in FIELDS.iter().enumerate() {
-            let (old, new) = (before.field(at), self.field(at));
-            if old == new {
-                continue;
-            }
+        let differing = || {
+            let fields = (0..FIELDS.len()).map(|at| (at, before.field(at), self.field(at)));
+            fields.filter(|(_, old, new)| old != new)
+        };
+        // Sized first: grown as it was written, the text was reallocated several times, 5% of
+        // the projector's samples.
+        let size: usize = differing()
+            .map(|(at, old, new)| {
+                let text = |t: Option<&str>| t.map_or(4, str::len);
+                // `,"name":{"from":old,"to":new}`
+                FIELDS[at].len() + text(old) + text(new) + 19
+            })
+            .sum();
+        if size == 0 {
+            return None;
+        }
+        let mut out = String::with_capacity(size + 1);
+        for (at, old, new) in differing() {
             out.push(if out.is_empty() { '{' } else { ',' });
-            for part in ["\"", name, "\":{\"from\":", old.unwrap_or("null")] {
+            for part in ["\"", FIELDS[at], "\":{\"from\":", old.unwrap_or("null")] {
                 out.push_str(part);
             }
             for part in [",\"to\":", new.unwrap_or("null"), "}"] {
                 out.push_str(part);
             }
-        }
-        if out.is_empty() {
-            return None;
         }
         out.push('}');
         Some(out)
@@ -172,7 +181,11 @@ pub(crate) fn status_text(status: EmploymentStatus) -> &'static str {
 /// Appends `text` as a JSON string. Names, codes and titles seldom need escaping, so they are
 /// copied as they are; any that do are escaped by serde_json.
 fn push_json_text(out: &mut String, text: &str) {
-    if text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+    // Every byte is looked at, without an early exit, so the loop is vectorized.
+    let needs_escape = text.bytes().fold(false, |seen, b| {
+        seen | (b == b'"') | (b == b'\\') | (b < 0x20)
+    });
+    if needs_escape {
         out.push_str(&serde_json::to_string(text).expect("a string serializes"));
         return;
     }
@@ -282,6 +295,7 @@ mod tests {
             text,
             r#"{"fte":{"from":null,"to":0.8},"pay_point":{"from":null,"to":null},"status":{"from":"registered","to":"active"}}"#
         );
+        assert_eq!(text.capacity(), text.len(), "sized exactly");
         let changes = PayrollChanges::from_json(&text).unwrap();
         let mut record = PayrollRecord::default();
         record.apply(&changes);
@@ -374,6 +388,7 @@ mod tests {
         }
         let registered = PayrollSnapshot::of(None);
         let text = snapshot.changes_since(&registered).unwrap();
+        assert_eq!(text.capacity(), text.len(), "sized exactly");
         let mut record = PayrollRecord::default();
         record.apply(&PayrollChanges::from_json(&text).unwrap());
         assert_eq!(serde_json::to_value(&record).unwrap(), expected);
