@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::audit_trail::{self, AuditRow};
 use crate::cases::{self, CaseRow, ProgrammeRow};
-use crate::db::{date_text, time_text, uuid_text, ReadTx};
+use crate::db::{uuid_text, ReadTx};
 use crate::feed::Logged;
 use crate::payroll::PayrollSnapshot;
 use crate::staff_record::{self, employee_record, ChangeRow, StaffRow};
@@ -111,16 +111,10 @@ impl Batch {
             return;
         };
         self.snapshot.fill(Some(record));
-        if let Some(changes) = self.snapshot.changes_since(prior) {
-            self.changes.push(ChangeRow {
-                position: recorded.position as i64,
-                employee_id: uuid_text(&record.employee_id),
-                change_kind: event.event_type(),
-                effective_date: date_text(recorded.effective_date),
-                recorded_at: time_text(recorded.recorded_at),
-                changes,
-            });
-        }
+        let snapshots = (prior, &self.snapshot);
+        let kind = event.event_type();
+        let row = ChangeRow::new(recorded, kind, &record.employee_id, snapshots);
+        self.changes.extend(row);
     }
 
     /// Builds the row of every stream the batch changed, from its state after the batch's

@@ -100,33 +100,47 @@ impl ReadTx {
 pub use hrledger_store::date_text;
 
 pub fn time_text(time: chrono::DateTime<chrono::Utc>) -> String {
+    let mut text = String::with_capacity(27);
+    push_time_text(&mut text, time);
+    text
+}
+
+/// Appends [`time_text`]'s text to `out`.
+pub fn push_time_text(out: &mut String, time: chrono::DateTime<chrono::Utc>) {
     use chrono::Timelike;
     // RFC 3339 UTC with microseconds: `YYYY-MM-DDTHH:MM:SS.ffffffZ`. A leap second (nanoseconds
     // past 10^9) and years outside 0–9999 take chrono's own writer.
     let (date, clock) = (time.date_naive(), time.time());
     let nanos = clock.nanosecond();
     if nanos >= 1_000_000_000 || !(0..=9999).contains(&chrono::Datelike::year(&date)) {
-        return time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        out.push_str(&time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
+        return;
     }
-    let mut text = String::with_capacity(27);
-    push_date_text(&mut text, date);
-    text.push('T');
-    push_digits(&mut text, clock.hour(), 2);
-    text.push(':');
-    push_digits(&mut text, clock.minute(), 2);
-    text.push(':');
-    push_digits(&mut text, clock.second(), 2);
-    text.push('.');
-    push_digits(&mut text, nanos / 1_000, 6);
-    text.push('Z');
-    text
+    push_date_text(out, date);
+    out.push('T');
+    push_digits(out, clock.hour(), 2);
+    out.push(':');
+    push_digits(out, clock.minute(), 2);
+    out.push(':');
+    push_digits(out, clock.second(), 2);
+    out.push('.');
+    push_digits(out, nanos / 1_000, 6);
+    out.push('Z');
 }
 
 /// A uuid in its hyphenated lower-case form, as `Display` writes it.
 pub fn uuid_text(id: &uuid::Uuid) -> String {
-    id.hyphenated()
-        .encode_lower(&mut uuid::Uuid::encode_buffer())
-        .to_owned()
+    let mut text = String::with_capacity(36);
+    push_uuid_text(&mut text, id);
+    text
+}
+
+/// Appends [`uuid_text`]'s text to `out`.
+pub fn push_uuid_text(out: &mut String, id: &uuid::Uuid) {
+    out.push_str(
+        id.hyphenated()
+            .encode_lower(&mut uuid::Uuid::encode_buffer()),
+    );
 }
 
 #[cfg(test)]

@@ -135,29 +135,27 @@ impl PayrollSnapshot {
         Some(&self.text[start as usize..end as usize])
     }
 
-    /// The feed's `changes` text for going from `before` to this snapshot, `{field: {"from":
-    /// old, "to": new}}` for every field whose text differs, in field order (an absent field
-    /// reads as `null`); `None` when no field differs.
-    pub fn changes_since(&self, before: &PayrollSnapshot) -> Option<String> {
-        let differing = || {
-            let fields = (0..FIELDS.len()).map(|at| (at, before.field(at), self.field(at)));
-            fields.filter(|(_, old, new)| old != new)
-        };
-        // Sized first: grown as it was written, the text was reallocated several times, 5% of
-        // the projector's samples.
-        let size: usize = differing()
-            .map(|(at, old, new)| {
-                let text = |t: Option<&str>| t.map_or(4, str::len);
-                // `,"name":{"from":old,"to":new}`
-                FIELDS[at].len() + text(old) + text(new) + 19
-            })
-            .sum();
-        if size == 0 {
-            return None;
+    /// The length of the feed's `changes` text for going from `before` to this snapshot (see
+    /// [`PayrollSnapshot::write_changes`]); 0 when no field differs. A row's text is sized
+    /// from it: grown as it was written, it was reallocated several times, 5% of the
+    /// projector's samples.
+    pub fn changes_len(&self, before: &PayrollSnapshot) -> usize {
+        let text = |t: Option<&str>| t.map_or(4, str::len);
+        let fields = self.differing(before).map(|(at, old, new)| {
+            // `,"name":{"from":old,"to":new}`
+            FIELDS[at].len() + text(old) + text(new) + 19
+        });
+        match fields.sum() {
+            0 => 0,
+            n => n + 1,
         }
-        let mut out = String::with_capacity(size + 1);
-        for (at, old, new) in differing() {
-            out.push(if out.is_empty() { '{' } else { ',' });
+    }
+
+    /// Appends `{field: {"from": old, "to": new}}` for every field whose text differs, in field
+    /// order (an absent field reads as `null`): the feed's `changes` text.
+    pub fn write_changes(&self, before: &PayrollSnapshot, out: &mut String) {
+        for (i, (at, old, new)) in self.differing(before).enumerate() {
+            out.push(if i == 0 { '{' } else { ',' });
             for part in ["\"", FIELDS[at], "\":{\"from\":", old.unwrap_or("null")] {
                 out.push_str(part);
             }
@@ -166,7 +164,25 @@ impl PayrollSnapshot {
             }
         }
         out.push('}');
-        Some(out)
+    }
+
+    /// `(field, text before, text now)` of every field whose text differs.
+    fn differing<'a>(
+        &'a self,
+        before: &'a PayrollSnapshot,
+    ) -> impl Iterator<Item = (usize, Option<&'a str>, Option<&'a str>)> {
+        let fields = (0..FIELDS.len()).map(|at| (at, before.field(at), self.field(at)));
+        fields.filter(|(_, old, new)| old != new)
+    }
+
+    /// The changes text alone, or `None` when no field differs.
+    #[cfg(test)]
+    pub fn changes_since(&self, before: &PayrollSnapshot) -> Option<String> {
+        let mut out = String::with_capacity(self.changes_len(before));
+        (out.capacity() > 0).then(|| {
+            self.write_changes(before, &mut out);
+            out
+        })
     }
 }
 
@@ -217,7 +233,7 @@ fn write_json(out: &mut String, text: std::fmt::Arguments) {
 pub(crate) struct PayrollChanges(Vec<(usize, Value, Value)>);
 
 impl PayrollChanges {
-    /// Reads back what [`PayrollSnapshot::changes_since`] wrote.
+    /// Reads back what [`PayrollSnapshot::write_changes`] wrote.
     pub fn from_json(text: &str) -> Result<Self, String> {
         let map: serde_json::Map<String, Value> =
             serde_json::from_str(text).map_err(|e| e.to_string())?;

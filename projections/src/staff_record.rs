@@ -14,8 +14,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::append::{append, AppendRow, Cell};
-use crate::db::ReadTx;
-use crate::payroll::status_text;
+use crate::db::{push_time_text, push_uuid_text, ReadTx};
+use crate::feed::Logged;
+use crate::payroll::{status_text, PayrollSnapshot};
 use crate::ProjectionError;
 
 pub(crate) fn employee_record(state: &AggregateState) -> Option<&EmployeeRecord> {
@@ -67,7 +68,7 @@ impl StaffRow {
             row: &mut row,
             at: 0,
         };
-        cells.push(|t| push_uuid(t, &record.employee_id));
+        cells.push(|t| push_uuid_text(t, &record.employee_id));
         cells.text(Some(&person.given_name));
         cells.text(Some(&person.family_name));
         cells.text(person.ni_number.as_deref());
@@ -143,10 +144,6 @@ fn staff_status(record: &EmployeeRecord) -> &'static str {
     }
 }
 
-fn push_uuid(out: &mut String, id: &Uuid) {
-    out.push_str(id.hyphenated().encode_lower(&mut Uuid::encode_buffer()));
-}
-
 /// `{"pay_protection": ..., "transfers": [...]}`, every object's keys in alphabetical order,
 /// as they were when this was built through `json!` (a `Value`'s maps are sorted).
 fn push_protected_terms(out: &mut String, record: &EmployeeRecord) {
@@ -191,7 +188,7 @@ fn push_open_cases(out: &mut String, record: &EmployeeRecord) {
     out.push('[');
     for (i, case) in record.open_transfers.keys().enumerate() {
         out.push_str(if i == 0 { "\"" } else { ",\"" });
-        push_uuid(out, case);
+        push_uuid_text(out, case);
         out.push('"');
     }
     out.push(']');
@@ -267,14 +264,46 @@ impl AppendRow for StaffRow {
     }
 }
 
-/// One row of the payroll change feed.
+/// One row of the payroll change feed. Its text cells are held in one buffer, as a staff
+/// row's are: most employee events write one.
 pub(crate) struct ChangeRow {
-    pub position: i64,
-    pub employee_id: String,
-    pub change_kind: &'static str,
-    pub effective_date: String,
-    pub recorded_at: String,
-    pub changes: String,
+    position: i64,
+    change_kind: &'static str,
+    /// The employee id, effective date, recorded time and changes, one after another.
+    text: String,
+    /// Where the first three end in `text`.
+    ends: [u32; 3],
+}
+
+impl ChangeRow {
+    /// The row of an event that took an employee's payroll fields from `before` to `after`;
+    /// `None` when it changed none of them.
+    pub fn new(
+        recorded: &Logged,
+        change_kind: &'static str,
+        employee_id: &Uuid,
+        (before, after): (&PayrollSnapshot, &PayrollSnapshot),
+    ) -> Option<Self> {
+        let changes = after.changes_len(before);
+        if changes == 0 {
+            return None;
+        }
+        let mut text = String::with_capacity(36 + 10 + 27 + changes);
+        let mut ends = [0; 3];
+        push_uuid_text(&mut text, employee_id);
+        ends[0] = text.len() as u32;
+        push_date_text(&mut text, recorded.effective_date);
+        ends[1] = text.len() as u32;
+        push_time_text(&mut text, recorded.recorded_at);
+        ends[2] = text.len() as u32;
+        after.write_changes(before, &mut text);
+        Some(ChangeRow {
+            position: recorded.position as i64,
+            change_kind,
+            text,
+            ends,
+        })
+    }
 }
 
 pub(crate) async fn write_changes(
@@ -292,13 +321,14 @@ pub(crate) async fn write_changes(
 
 impl AppendRow for ChangeRow {
     fn cells(&self) -> Vec<Cell<'_>> {
+        let [id, effective, recorded] = self.ends.map(|end| end as usize);
         vec![
             Cell::Int(Some(self.position)),
-            Cell::Text(Some(&self.employee_id)),
+            Cell::Text(Some(&self.text[..id])),
             Cell::Text(Some(self.change_kind)),
-            Cell::Text(Some(&self.effective_date)),
-            Cell::Text(Some(&self.recorded_at)),
-            Cell::Text(Some(&self.changes)),
+            Cell::Text(Some(&self.text[id..effective])),
+            Cell::Text(Some(&self.text[effective..recorded])),
+            Cell::Text(Some(&self.text[recorded..])),
         ]
     }
 }
@@ -313,8 +343,10 @@ mod tests {
     use serde_json::json;
     use uuid::Uuid;
 
-    use super::{StaffRow, STAFF_COLUMNS};
+    use super::{ChangeRow, StaffRow, STAFF_COLUMNS};
     use crate::append::{AppendRow, Cell};
+    use crate::feed::Logged;
+    use crate::payroll::PayrollSnapshot;
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap()
@@ -430,5 +462,40 @@ mod tests {
         assert_eq!(cells[16], text("registered"));
         assert_eq!(cells[17], text(r#"{"pay_protection":null,"transfers":[]}"#));
         assert_eq!(cells[18], text("[]"));
+    }
+
+    /// A feed row's cells, from one buffer sized exactly; no row where nothing payroll uses
+    /// changed.
+    #[test]
+    fn a_change_rows_cells_are_the_event_and_its_changes() {
+        use chrono::TimeZone;
+        let record = transferring();
+        let recorded = Logged {
+            position: 9,
+            stream: "employee-a1".into(),
+            version: 3,
+            effective_date: date("2026-07-01"),
+            recorded_at: chrono::Utc.timestamp_micros(1_782_900_000_123_456).unwrap(),
+        };
+        let mut moved = record.clone();
+        moved.employment.as_mut().unwrap().employer_code = "ICB2".into();
+        let before = PayrollSnapshot::of(Some(&record));
+        let after = PayrollSnapshot::of(Some(&moved));
+        let kind = "EmployeeTransferred";
+        let row = ChangeRow::new(&recorded, kind, &record.employee_id, (&before, &after)).unwrap();
+        assert_eq!(
+            row.cells(),
+            vec![
+                Cell::Int(Some(9)),
+                text("00000000-0000-0000-0000-0000000000a1"),
+                text(kind),
+                text("2026-07-01"),
+                text("2026-07-01T10:00:00.123456Z"),
+                text(r#"{"employer_code":{"from":"ICB","to":"ICB2"}}"#),
+            ]
+        );
+        assert_eq!(row.text.capacity(), row.text.len(), "sized exactly");
+        let unchanged = ChangeRow::new(&recorded, kind, &record.employee_id, (&after, &after));
+        assert!(unchanged.is_none());
     }
 }
