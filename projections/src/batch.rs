@@ -135,6 +135,8 @@ impl Batch {
             self.add_row(state, last.position);
         }
         self.staff.sort_unstable_by_key(|(id, _)| *id);
+        // One row per employee: an upsert may not touch a row twice in one statement.
+        debug_assert!(self.staff.windows(2).all(|w| w[0].0 < w[1].0));
         Ok(())
     }
 

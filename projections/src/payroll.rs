@@ -1,8 +1,9 @@
-//! The fields payroll acts on, as typed values: a snapshot after each event, what one event
-//! changed (a payroll feed row), and the record those changes add up to (a version's record).
+//! The fields payroll acts on: a snapshot after each event (each field's JSON text), what one
+//! event changed (a payroll feed row's `changes` text, and the typed values read back from it),
+//! and the record those changes add up to (a version's record).
 //!
-//! Fields are held in a fixed array in alphabetical order, which is also the order their keys
-//! are stored in as JSON, so nothing here builds a map per event.
+//! Fields are indexed in alphabetical order, which is also the order their keys are stored in
+//! as JSON, so nothing here builds a map per event.
 
 use std::fmt::Write;
 
@@ -152,8 +153,10 @@ impl PayrollSnapshot {
     }
 
     /// Appends `{field: {"from": old, "to": new}}` for every field whose text differs, in field
-    /// order (an absent field reads as `null`): the feed's `changes` text.
+    /// order (an absent field reads as `null`): the feed's `changes` text. Only for snapshots
+    /// that differ (a non-zero [`PayrollSnapshot::changes_len`]): the feed has no empty rows.
     pub fn write_changes(&self, before: &PayrollSnapshot, out: &mut String) {
+        debug_assert!(self.differing(before).next().is_some(), "no field changed");
         for (i, (at, old, new)) in self.differing(before).enumerate() {
             out.push(if i == 0 { '{' } else { ',' });
             for part in ["\"", FIELDS[at], "\":{\"from\":", old.unwrap_or("null")] {
@@ -408,6 +411,28 @@ mod tests {
         let mut record = PayrollRecord::default();
         record.apply(&PayrollChanges::from_json(&text).unwrap());
         assert_eq!(serde_json::to_value(&record).unwrap(), expected);
+    }
+
+    /// A non-AfC grade is written in the band field with no pay point (`null`); text that
+    /// needs escaping, or is not ASCII, is written as serde_json writes it.
+    #[test]
+    fn a_non_afc_grade_and_unusual_text_are_written_as_their_json() {
+        let mut r = leaver();
+        let a = &mut r.employment.as_mut().unwrap().assignment;
+        let grade = "Méd\"ical\u{7f}";
+        a.grade = Grade::Other {
+            grade: grade.into(),
+        };
+        a.location = "Ynys Môn\t".into();
+        let snapshot = PayrollSnapshot::of(Some(&r));
+        let expected = [
+            (Field::Band, json!(grade)),
+            (Field::PayPoint, Value::Null),
+            (Field::Location, json!("Ynys Môn\t")),
+        ];
+        for (field, value) in expected {
+            assert_eq!(snapshot.field(field as usize), Some(&*value.to_string()));
+        }
     }
 
     /// A buffer filled again holds only the new record's fields.

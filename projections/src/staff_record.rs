@@ -442,7 +442,6 @@ mod tests {
         ];
         assert_eq!(row.cells(), expected);
         assert_eq!(row.cells().len(), STAFF_COLUMNS.len());
-        assert!(terms.contains(r#"{"from_employer":"CCG","on":"2026-07-01","to_employer":"ICB""#));
     }
 
     /// A registered employee has no employment: those columns are NULL, not empty text.
