@@ -26,6 +26,8 @@ mod staff_record;
 mod staff_versions;
 mod states;
 pub mod tables;
+#[cfg(test)]
+mod test_records;
 mod writer;
 
 pub use db::ReadDb;

@@ -284,17 +284,11 @@ impl Serialize for PayrollRecord {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
-    use chrono::NaiveDate;
-    use hrledger_domain::employee::{
-        EmployeeRecord, Employment, Leaving, LeavingReason, PayProtection,
-    };
-    use hrledger_domain::{AfcBand, Assignment, Grade, PersonalDetails};
+    use hrledger_domain::Grade;
     use serde_json::{json, Value};
-    use uuid::Uuid;
 
     use super::{Field, PayrollChanges, PayrollRecord, PayrollSnapshot, FIELDS};
+    use crate::test_records::leaver;
 
     #[test]
     fn fields_are_in_the_order_their_json_keys_are_stored() {
@@ -325,55 +319,6 @@ mod tests {
         assert_eq!(after.changes_since(&after), None);
     }
 
-    fn date(text: &str) -> NaiveDate {
-        text.parse().unwrap()
-    }
-
-    /// A record with every payroll field set, and text that needs escaping.
-    fn leaver() -> EmployeeRecord {
-        let grade = Grade::AgendaForChange {
-            band: AfcBand::B8a,
-            pay_point: Some(3),
-        };
-        EmployeeRecord {
-            employee_id: Uuid::from_u128(7),
-            personal: PersonalDetails {
-                given_name: "Siân".into(),
-                family_name: "O'Neill".into(),
-                ni_number: None,
-                date_of_birth: None,
-                email: None,
-            },
-            employment: Some(Employment {
-                employer_code: "03T".into(),
-                start_date: date("2019-04-01"),
-                continuous_service_date: date("2011-09-05"),
-                assignment: Assignment {
-                    assignment_number: "A-1".into(),
-                    position_code: "P\\7".into(),
-                    job_title: "Head of \"Contracts\"\n(interim)".into(),
-                    staff_group: "Admin & Clerical".into(),
-                    grade: grade.clone(),
-                    fte: 0.6,
-                    cost_centre: "CC1".into(),
-                    location: "Lincoln".into(),
-                },
-            }),
-            left: Some(Leaving {
-                on: date("2027-03-31"),
-                reason: LeavingReason::ObjectedToTransfer,
-            }),
-            pay_protection: Some(PayProtection {
-                protected_grade: grade,
-                from: date("2026-04-01"),
-                until: None,
-                policy_reference: "HR-12".into(),
-            }),
-            open_transfers: BTreeMap::new(),
-            transfer_history: Vec::new(),
-        }
-    }
-
     /// Each field's text is the JSON the feed stored when snapshots were built as `Value`s.
     #[test]
     fn a_snapshot_holds_each_field_as_its_json_value() {
@@ -382,20 +327,20 @@ mod tests {
         let a = &e.assignment;
         let expected = json!({
             "assignment_number": a.assignment_number,
-            "band": "8a",
-            "continuous_service_date": "2011-09-05",
+            "band": "6",
+            "continuous_service_date": "2009-02-16",
             "cost_centre": a.cost_centre,
             "employer_code": e.employer_code,
-            "fte": 0.6,
+            "fte": a.fte,
             "job_title": a.job_title,
             "leaving_reason": l.reason,
             "left_on": "2027-03-31",
             "location": a.location,
-            "pay_point": "3",
+            "pay_point": "2",
             "pay_protection": r.pay_protection,
             "position_code": a.position_code,
             "staff_group": a.staff_group,
-            "start_date": "2019-04-01",
+            "start_date": "2026-07-01",
             "status": "left",
         });
         let snapshot = PayrollSnapshot::of(Some(&r));

@@ -335,11 +335,6 @@ impl AppendRow for ChangeRow {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
-    use chrono::NaiveDate;
-    use hrledger_domain::employee::{EmployeeRecord, Employment, PayProtection, TransferHistory};
-    use hrledger_domain::{AfcBand, Assignment, Grade, PersonalDetails};
     use serde_json::json;
     use uuid::Uuid;
 
@@ -347,60 +342,7 @@ mod tests {
     use crate::append::{AppendRow, Cell};
     use crate::feed::Logged;
     use crate::payroll::PayrollSnapshot;
-
-    fn date(text: &str) -> NaiveDate {
-        text.parse().unwrap()
-    }
-
-    /// Employed, protected, transferred once and in an open transfer; text needing escapes.
-    fn transferring() -> EmployeeRecord {
-        let grade = Grade::AgendaForChange {
-            band: AfcBand::B6,
-            pay_point: Some(2),
-        };
-        EmployeeRecord {
-            employee_id: Uuid::from_u128(0xA1),
-            personal: PersonalDetails {
-                given_name: "Zoë".into(),
-                family_name: "D\"Arcy".into(),
-                ni_number: Some("QQ123456C".into()),
-                date_of_birth: None,
-                email: None,
-            },
-            employment: Some(Employment {
-                employer_code: "ICB".into(),
-                start_date: date("2026-07-01"),
-                continuous_service_date: date("2009-02-16"),
-                assignment: Assignment {
-                    assignment_number: "A-2".into(),
-                    position_code: "P2".into(),
-                    job_title: "Nurse\\Lead".into(),
-                    staff_group: "Nursing".into(),
-                    grade: grade.clone(),
-                    fte: 1.0,
-                    cost_centre: "CC2".into(),
-                    location: "Leeds".into(),
-                },
-            }),
-            left: None,
-            pay_protection: Some(PayProtection {
-                protected_grade: grade,
-                from: date("2026-07-01"),
-                until: Some(date("2028-06-30")),
-                policy_reference: "PP-3".into(),
-            }),
-            open_transfers: BTreeMap::from([
-                (Uuid::from_u128(0xC2), date("2027-04-01")),
-                (Uuid::from_u128(0xC1), date("2027-01-01")),
-            ]),
-            transfer_history: vec![TransferHistory {
-                transfer_id: Uuid::from_u128(0xB1),
-                on: date("2026-07-01"),
-                from_employer: "CCG".into(),
-                to_employer: "ICB".into(),
-            }],
-        }
-    }
+    use crate::test_records::{date, transferring};
 
     fn text(t: &str) -> Cell<'_> {
         Cell::Text(Some(t))
@@ -425,12 +367,12 @@ mod tests {
             text("QQ123456C"),
             text("ICB"),
             text("A-2"),
-            text("P2"),
-            text("Nurse\\Lead"),
-            text("Nursing"),
+            text("P\\7"),
+            text("Head of \"Contracts\"\n(interim)"),
+            text("Admin & Clerical"),
             text("6"),
             text("2"),
-            Cell::Real(Some(1.0)),
+            Cell::Real(Some(0.6)),
             text("CC2"),
             text("Leeds"),
             text("2026-07-01"),
