@@ -4,7 +4,7 @@
 //! `ON CONFLICT`, text dates), and run on either pool through the [`on_pool!`] and [`on_tx!`]
 //! macros, which expand the same code for each backend's native driver.
 
-use hrledger_store::{push_date_text, push_digits, sqlite_file_of, Backend};
+use hrledger_store::{push_digits, sqlite_file_of, Backend};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub use crate::sqlite_file::{SqliteFile, BATCH_CACHE_KIB};
@@ -97,7 +97,7 @@ impl ReadTx {
 /// formats several, so these write digits rather than going through `fmt`'s machinery
 /// (chrono's `Debug` for dates, its RFC 3339 writer, uuid's `Display`), which took 4% of a
 /// rebuild's samples (BENCHMARKS.md, session 12). Dates are the ledger's own text.
-pub use hrledger_store::date_text;
+pub use hrledger_store::{date_text, push_date_text};
 
 pub fn time_text(time: chrono::DateTime<chrono::Utc>) -> String {
     let mut text = String::with_capacity(27);

@@ -28,6 +28,7 @@ mod states;
 pub mod tables;
 #[cfg(test)]
 mod test_records;
+mod text_cells;
 mod writer;
 
 pub use db::ReadDb;

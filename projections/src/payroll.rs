@@ -9,11 +9,12 @@ use std::fmt::Write;
 
 use chrono::NaiveDate;
 use hrledger_domain::employee::{EmployeeRecord, EmploymentStatus};
-use hrledger_store::push_date_text;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
+use crate::db::push_date_text;
 use crate::staff_record::grade_parts;
+use crate::text_cells::TextCells;
 
 /// The payroll fields' names, alphabetical: their JSON keys, in stored order.
 pub(crate) const FIELDS: [&str; 16] = [
@@ -69,11 +70,9 @@ enum Field {
 /// 18).
 #[derive(Default)]
 pub(crate) struct PayrollSnapshot {
-    /// Every present field's JSON text, one after another.
-    text: String,
-    /// Where each field's text lies in `text`; `None` where the field is absent (not the same
-    /// as JSON `null`).
-    spans: [Option<(u32, u32)>; FIELDS.len()],
+    /// Each field's JSON text, by its place in [`FIELDS`]; none where the field is absent (not
+    /// the same as JSON `null`).
+    fields: TextCells<{ FIELDS.len() }>,
 }
 
 impl PayrollSnapshot {
@@ -86,8 +85,7 @@ impl PayrollSnapshot {
 
     /// Holds the fields of `record` in place of those held before, in the same buffer.
     pub fn fill(&mut self, record: Option<&EmployeeRecord>) {
-        self.text.clear();
-        self.spans = Default::default();
+        self.fields.clear();
         let Some(r) = record else { return };
         self.set(Field::Status, |t| {
             push_json_text(t, status_text(r.status()))
@@ -126,14 +124,11 @@ impl PayrollSnapshot {
     }
 
     fn set(&mut self, field: Field, write: impl FnOnce(&mut String)) {
-        let start = self.text.len();
-        write(&mut self.text);
-        self.spans[field as usize] = Some((start as u32, self.text.len() as u32));
+        self.fields.write(field as usize, write);
     }
 
     fn field(&self, at: usize) -> Option<&str> {
-        let (start, end) = self.spans[at]?;
-        Some(&self.text[start as usize..end as usize])
+        self.fields.get(at)
     }
 
     /// The length of the feed's `changes` text for going from `before` to this snapshot (see
@@ -181,8 +176,9 @@ impl PayrollSnapshot {
     /// The changes text alone, or `None` when no field differs.
     #[cfg(test)]
     pub fn changes_since(&self, before: &PayrollSnapshot) -> Option<String> {
-        let mut out = String::with_capacity(self.changes_len(before));
-        (out.capacity() > 0).then(|| {
+        let len = self.changes_len(before);
+        (len > 0).then(|| {
+            let mut out = String::with_capacity(len);
             self.write_changes(before, &mut out);
             out
         })

@@ -8,15 +8,15 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use hrledger_domain::employee::{EmployeeRecord, EmploymentStatus, TransferHistory};
 use hrledger_domain::{AggregateState, Grade};
-use hrledger_store::push_date_text;
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::append::{append, AppendRow, Cell};
-use crate::db::{push_time_text, push_uuid_text, ReadTx};
+use crate::db::{push_date_text, push_time_text, push_uuid_text, ReadTx};
 use crate::feed::Logged;
 use crate::payroll::{status_text, PayrollSnapshot};
+use crate::text_cells::TextCells;
 use crate::ProjectionError;
 
 pub(crate) fn employee_record(state: &AggregateState) -> Option<&EmployeeRecord> {
@@ -39,11 +39,9 @@ pub(crate) fn grade_parts(grade: &Grade) -> (&str, Option<u8>) {
 /// cell, with the protected terms built as a `serde_json::Value`, were 16% of the projector's
 /// samples (BENCHMARKS.md, session 18).
 pub(crate) struct StaffRow {
-    /// Every text cell's value, one after another.
-    text: String,
-    /// Where each column's text lies in `text`, in [`STAFF_COLUMNS`] order; `None` for NULL
-    /// and for the columns that are numbers ([`FTE`], [`LAST_POSITION`]).
-    spans: [Option<(u32, u32)>; STAFF_COLUMNS.len()],
+    /// Each column's text, in [`STAFF_COLUMNS`] order; none for NULL and for the columns that
+    /// are numbers ([`FTE`], [`LAST_POSITION`]).
+    text: TextCells<{ STAFF_COLUMNS.len() }>,
     fte: Option<f64>,
     last_position: i64,
 }
@@ -59,8 +57,7 @@ impl StaffRow {
         let (band, pay_point) = a.map(|a| grade_parts(&a.grade)).unzip();
         let person = &record.personal;
         let mut row = StaffRow {
-            text: String::with_capacity(256),
-            spans: Default::default(),
+            text: TextCells::with_capacity(256),
             fte: a.map(|a| a.fte),
             last_position: last_position as i64,
         };
@@ -93,11 +90,6 @@ impl StaffRow {
         debug_assert_eq!(cells.at, STAFF_COLUMNS.len());
         row
     }
-
-    fn text(&self, column: usize) -> Option<&str> {
-        let (start, end) = self.spans[column]?;
-        Some(&self.text[start as usize..end as usize])
-    }
 }
 
 /// Writes a [`StaffRow`]'s text cells, column after column.
@@ -109,9 +101,7 @@ struct Cells<'a> {
 
 impl Cells<'_> {
     fn push(&mut self, write: impl FnOnce(&mut String)) {
-        let start = self.row.text.len();
-        write(&mut self.row.text);
-        self.row.spans[self.at] = Some((start as u32, self.row.text.len() as u32));
+        self.row.text.write(self.at, write);
         self.at += 1;
     }
 
@@ -258,7 +248,7 @@ impl AppendRow for StaffRow {
             .map(|column| match column {
                 FTE => Cell::Real(self.fte),
                 LAST_POSITION => Cell::Int(Some(self.last_position)),
-                _ => Cell::Text(self.text(column)),
+                _ => Cell::Text(self.text.get(column)),
             })
             .collect()
     }
@@ -269,10 +259,8 @@ impl AppendRow for StaffRow {
 pub(crate) struct ChangeRow {
     position: i64,
     change_kind: &'static str,
-    /// The employee id, effective date, recorded time and changes, one after another.
-    text: String,
-    /// Where the first three end in `text`.
-    ends: [u32; 3],
+    /// The employee id, effective date, recorded time and changes.
+    text: TextCells<4>,
 }
 
 impl ChangeRow {
@@ -288,20 +276,15 @@ impl ChangeRow {
         if changes == 0 {
             return None;
         }
-        let mut text = String::with_capacity(36 + 10 + 27 + changes);
-        let mut ends = [0; 3];
-        push_uuid_text(&mut text, employee_id);
-        ends[0] = text.len() as u32;
-        push_date_text(&mut text, recorded.effective_date);
-        ends[1] = text.len() as u32;
-        push_time_text(&mut text, recorded.recorded_at);
-        ends[2] = text.len() as u32;
-        after.write_changes(before, &mut text);
+        let mut text = TextCells::with_capacity(36 + 10 + 27 + changes);
+        text.write(0, |t| push_uuid_text(t, employee_id));
+        text.write(1, |t| push_date_text(t, recorded.effective_date));
+        text.write(2, |t| push_time_text(t, recorded.recorded_at));
+        text.write(3, |t| after.write_changes(before, t));
         Some(ChangeRow {
             position: recorded.position as i64,
             change_kind,
             text,
-            ends,
         })
     }
 }
@@ -321,14 +304,13 @@ pub(crate) async fn write_changes(
 
 impl AppendRow for ChangeRow {
     fn cells(&self) -> Vec<Cell<'_>> {
-        let [id, effective, recorded] = self.ends.map(|end| end as usize);
         vec![
             Cell::Int(Some(self.position)),
-            Cell::Text(Some(&self.text[..id])),
+            Cell::Text(self.text.get(0)),
             Cell::Text(Some(self.change_kind)),
-            Cell::Text(Some(&self.text[id..effective])),
-            Cell::Text(Some(&self.text[effective..recorded])),
-            Cell::Text(Some(&self.text[recorded..])),
+            Cell::Text(self.text.get(1)),
+            Cell::Text(self.text.get(2)),
+            Cell::Text(self.text.get(3)),
         ]
     }
 }
@@ -435,7 +417,7 @@ mod tests {
                 text(r#"{"employer_code":{"from":"ICB","to":"ICB2"}}"#),
             ]
         );
-        assert_eq!(row.text.capacity(), row.text.len(), "sized exactly");
+        assert_eq!(row.text.spare(), 0, "sized exactly");
         let unchanged = ChangeRow::new(&recorded, kind, &record.employee_id, (&after, &after));
         assert!(unchanged.is_none());
     }
